@@ -89,10 +89,14 @@ impl WeeklySchedule {
             let Some(hours) = hours else { continue };
             for (end, time) in [("from", hours.from), ("to", hours.to)] {
                 // 24:00 closes a day that runs to midnight.
-                let ok = (time.hour < 24 && time.minute < 60) || (time.hour == 24 && time.minute == 0);
+                let ok =
+                    (time.hour < 24 && time.minute < 60) || (time.hour == 24 && time.minute == 0);
                 if !ok {
                     let field = format!("weeklySchedule.{day}.{end}");
-                    return Err(Invalid::new(field, "must be a time of day (hour 0..23, minute 0..59)"));
+                    return Err(Invalid::new(
+                        field,
+                        "must be a time of day (hour 0..23, minute 0..59)",
+                    ));
                 }
             }
             if (hours.to.hour, hours.to.minute) <= (hours.from.hour, hours.from.minute) {
@@ -117,10 +121,16 @@ impl Holiday {
         validate::text_len(&format!("holidays[{index}].name"), &self.name, 1, 100)?;
         const DAYS: [u8; 12] = [31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
         let Some(&days) = DAYS.get(usize::from(self.month).wrapping_sub(1)) else {
-            return Err(Invalid::new(format!("holidays[{index}].month"), "must be between 1 and 12"));
+            return Err(Invalid::new(
+                format!("holidays[{index}].month"),
+                "must be between 1 and 12",
+            ));
         };
         if self.day == 0 || self.day > days {
-            return Err(Invalid::new(format!("holidays[{index}].day"), "is not a day of that month"));
+            return Err(Invalid::new(
+                format!("holidays[{index}].day"),
+                "is not a day of that month",
+            ));
         }
         Ok(())
     }
@@ -257,12 +267,18 @@ impl AgentChanges {
         if let Some(Some(code)) = &self.default_country_code {
             let ok = code.len() == 2 && code.chars().all(|c| c.is_ascii_alphabetic());
             if !ok {
-                return Err(Invalid::new("defaultCountryCode", "must be an ISO 3166-1 alpha-2 code"));
+                return Err(Invalid::new(
+                    "defaultCountryCode",
+                    "must be an ISO 3166-1 alpha-2 code",
+                ));
             }
         }
         if let Some(Some(locale)) = &self.transcription_locale {
             if !TRANSCRIPTION_LOCALES.contains(&locale.as_str()) {
-                return Err(Invalid::new("transcriptionLocale", "is not a supported locale"));
+                return Err(Invalid::new(
+                    "transcriptionLocale",
+                    "is not a supported locale",
+                ));
             }
         }
         if let Some(Some(schedule)) = &self.weekly_schedule {
@@ -272,15 +288,24 @@ impl AgentChanges {
             holiday.validate(index)?;
         }
         for (index, email) in self.user_emails.iter().flatten().enumerate() {
-            let ok = email.len() <= 254 && email.split_once('@').is_some_and(|(u, d)| !u.is_empty() && d.contains('.'));
+            let ok = email.len() <= 254
+                && email
+                    .split_once('@')
+                    .is_some_and(|(u, d)| !u.is_empty() && d.contains('.'));
             if !ok {
-                return Err(Invalid::new(format!("userEmails[{index}]"), "is not an e-mail address"));
+                return Err(Invalid::new(
+                    format!("userEmails[{index}]"),
+                    "is not an e-mail address",
+                ));
             }
         }
         if let Some(skills) = &self.assigned_skills {
             let mut seen = std::collections::HashSet::new();
             if let Some(dup) = skills.iter().find(|s| !seen.insert(s.skill_id)) {
-                return Err(Invalid::new("assignedSkills", format!("skill {} is assigned twice", dup.skill_id)));
+                return Err(Invalid::new(
+                    "assignedSkills",
+                    format!("skill {} is assigned twice", dup.skill_id),
+                ));
             }
         }
         Ok(())
@@ -297,7 +322,11 @@ impl AgentChanges {
         set(&mut p.avatar_url, self.avatar_url);
         set(&mut p.wrap_up_time, self.wrap_up_time);
         set(&mut p.timezone, self.timezone);
-        set(&mut p.default_country_code, self.default_country_code.map(|c| c.map(|c| c.to_uppercase())));
+        set(
+            &mut p.default_country_code,
+            self.default_country_code
+                .map(|c| c.map(|c| c.to_uppercase())),
+        );
         set(&mut p.default_caller_id, self.default_caller_id);
         set(&mut p.forward_number, self.forward_number);
         set(&mut p.transcription_locale, self.transcription_locale);
@@ -309,7 +338,11 @@ impl AgentChanges {
         replace(&mut p.holidays, self.holidays);
         replace(&mut p.assigned_skills, self.assigned_skills);
         replace(&mut p.roles, self.roles);
-        replace(&mut p.user_emails, self.user_emails.map(|e| e.into_iter().map(|e| e.to_lowercase()).collect()));
+        replace(
+            &mut p.user_emails,
+            self.user_emails
+                .map(|e| e.into_iter().map(|e| e.to_lowercase()).collect()),
+        );
     }
 }
 
@@ -334,20 +367,89 @@ fn valid_timezone(zone: &str) -> Result<(), Invalid> {
     let ok = zone == "UTC"
         || (zone.contains('/')
             && zone.split('/').all(|part| {
-                !part.is_empty() && part.chars().all(|c| c.is_ascii_alphanumeric() || "_-+".contains(c))
+                !part.is_empty()
+                    && part
+                        .chars()
+                        .all(|c| c.is_ascii_alphanumeric() || "_-+".contains(c))
             }));
-    if ok { Ok(()) } else { Err(Invalid::new("timezone", "must be an IANA time zone such as Europe/Amsterdam")) }
+    if ok {
+        Ok(())
+    } else {
+        Err(Invalid::new(
+            "timezone",
+            "must be an IANA time zone such as Europe/Amsterdam",
+        ))
+    }
 }
 
 /// Bird's `SupportedLocales` (shared/spec/seed-apis.md §1.4).
 pub const TRANSCRIPTION_LOCALES: &[&str] = &[
-    "ar-AE", "ar-SA", "cmn-CN", "cy-GB", "da-DK", "de-CH", "de-DE", "el-GR", "en-AU", "en-GB",
-    "en-GB-WLS", "en-IE", "en-IN", "en-NZ", "en-US", "en-ZA", "es-ES", "es-MX", "es-US", "fr-CA",
-    "fr-FR", "he-IL", "hi-IN", "id-ID", "is-IS", "it-IT", "ja-JP", "ko-KR", "ms-MY", "nb-NO",
-    "nl-NL", "pl-PL", "pt-BR", "pt-PT", "ro-RO", "ru-RU", "sv-SE", "ta-IN", "te-IN", "th-TH",
-    "tr-TR", "vi-VN", "zh-CN", "zh-HK", "zh-TW", "arb", "af-ZA", "bn-IN", "ca-ES", "cmn-TW",
-    "cs-CZ", "fi-FI", "fil-PH", "gu-IN", "hu-HU", "kn-IN", "lt-LT", "lv-LV", "ml-IN", "mr-IN",
-    "pa-IN", "sk-SK", "sr-RS", "uk-UA", "yue-HK", "no-NO",
+    "ar-AE",
+    "ar-SA",
+    "cmn-CN",
+    "cy-GB",
+    "da-DK",
+    "de-CH",
+    "de-DE",
+    "el-GR",
+    "en-AU",
+    "en-GB",
+    "en-GB-WLS",
+    "en-IE",
+    "en-IN",
+    "en-NZ",
+    "en-US",
+    "en-ZA",
+    "es-ES",
+    "es-MX",
+    "es-US",
+    "fr-CA",
+    "fr-FR",
+    "he-IL",
+    "hi-IN",
+    "id-ID",
+    "is-IS",
+    "it-IT",
+    "ja-JP",
+    "ko-KR",
+    "ms-MY",
+    "nb-NO",
+    "nl-NL",
+    "pl-PL",
+    "pt-BR",
+    "pt-PT",
+    "ro-RO",
+    "ru-RU",
+    "sv-SE",
+    "ta-IN",
+    "te-IN",
+    "th-TH",
+    "tr-TR",
+    "vi-VN",
+    "zh-CN",
+    "zh-HK",
+    "zh-TW",
+    "arb",
+    "af-ZA",
+    "bn-IN",
+    "ca-ES",
+    "cmn-TW",
+    "cs-CZ",
+    "fi-FI",
+    "fil-PH",
+    "gu-IN",
+    "hu-HU",
+    "kn-IN",
+    "lt-LT",
+    "lv-LV",
+    "ml-IN",
+    "mr-IN",
+    "pa-IN",
+    "sk-SK",
+    "sr-RS",
+    "uk-UA",
+    "yue-HK",
+    "no-NO",
 ];
 
 /// A new agent before it is stored: the store gives it its `desk_id`.
@@ -396,7 +498,10 @@ impl NewAgent {
         changes.apply(&mut agent);
         // A name given at creation is the agent's own, not an override of its user's name.
         agent.profile.override_name = false;
-        Ok(Self { agent, team_ids: dedup(team_ids) })
+        Ok(Self {
+            agent,
+            team_ids: dedup(team_ids),
+        })
     }
 }
 
@@ -411,7 +516,10 @@ mod tests {
     use super::*;
 
     fn changes_named(name: &str) -> AgentChanges {
-        AgentChanges { name: Some(name.into()), ..Default::default() }
+        AgentChanges {
+            name: Some(name.into()),
+            ..Default::default()
+        }
     }
 
     #[test]
@@ -424,23 +532,51 @@ mod tests {
     #[test]
     fn schedules_and_holidays_are_checked() {
         let hours = |from: u8, to: u8| WorkingHours {
-            from: TimeOfDay { hour: from, minute: 0 },
-            to: TimeOfDay { hour: to, minute: 0 },
+            from: TimeOfDay {
+                hour: from,
+                minute: 0,
+            },
+            to: TimeOfDay {
+                hour: to,
+                minute: 0,
+            },
         };
-        let mut schedule = WeeklySchedule { monday: Some(hours(9, 17)), ..Default::default() };
+        let mut schedule = WeeklySchedule {
+            monday: Some(hours(9, 17)),
+            ..Default::default()
+        };
         assert!(schedule.validate().is_ok());
         schedule.friday = Some(hours(17, 9));
         assert!(schedule.validate().is_err());
-        let leap = Holiday { name: "Leap".into(), day: 29, month: 2 };
+        let leap = Holiday {
+            name: "Leap".into(),
+            day: 29,
+            month: 2,
+        };
         assert!(leap.validate(0).is_ok());
-        assert!(Holiday { day: 31, month: 4, ..leap }.validate(0).is_err());
+        assert!(
+            Holiday {
+                day: 31,
+                month: 4,
+                ..leap
+            }
+            .validate(0)
+            .is_err()
+        );
     }
 
     #[test]
     fn a_user_agent_without_a_user_becomes_its_own_user() {
         let now = Timestamp::from_millis(0);
-        let built =
-            NewAgent::build(Uuid::nil(), AgentType::User, None, changes_named("Ada"), vec![], now).unwrap();
+        let built = NewAgent::build(
+            Uuid::nil(),
+            AgentType::User,
+            None,
+            changes_named("Ada"),
+            vec![],
+            now,
+        )
+        .unwrap();
         assert!(built.agent.user_id.is_some());
         assert!(!built.agent.profile.override_name);
     }

@@ -116,7 +116,11 @@ impl AvailabilityChange {
         if let Some(ttl) = self.activity_ttl {
             validate::range("activityTtl", ttl, ACTIVITY_TTL_MIN, ACTIVITY_TTL_MAX)?;
         }
-        validate::optional_text("activityText", self.activity_text.as_deref(), ACTIVITY_TEXT_MAX)
+        validate::optional_text(
+            "activityText",
+            self.activity_text.as_deref(),
+            ACTIVITY_TEXT_MAX,
+        )
     }
 }
 
@@ -213,7 +217,10 @@ mod tests {
     }
 
     fn change(presence: Presence) -> AvailabilityChange {
-        AvailabilityChange { presence: Some(presence), ..Default::default() }
+        AvailabilityChange {
+            presence: Some(presence),
+            ..Default::default()
+        }
     }
 
     #[test]
@@ -247,8 +254,11 @@ mod tests {
     #[test]
     fn limits_are_enforced() {
         let state = Availability::new(at(0));
-        let too_short =
-            AvailabilityChange { activity: Some("x".into()), activity_ttl: Some(9), ..change(Presence::Available) };
+        let too_short = AvailabilityChange {
+            activity: Some("x".into()),
+            activity_ttl: Some(9),
+            ..change(Presence::Available)
+        };
         assert!(state.apply(&too_short, at(1)).is_err());
         let long_text = AvailabilityChange {
             activity: Some("x".into()),
@@ -256,7 +266,10 @@ mod tests {
             ..Default::default()
         };
         assert!(state.apply(&long_text, at(1)).is_err());
-        let bad_token = AvailabilityChange { activity: Some("In Meeting".into()), ..Default::default() };
+        let bad_token = AvailabilityChange {
+            activity: Some("In Meeting".into()),
+            ..Default::default()
+        };
         assert!(state.apply(&bad_token, at(1)).is_err());
     }
 }

@@ -50,7 +50,10 @@ impl CapacityRuleChanges {
             validate::range(&format!("capacity.{channel}"), *count, 0, CAPACITY_MAX)?;
         }
         if self.is_default == Some(false) {
-            return Err(Invalid::new("default", "make another rule the default instead"));
+            return Err(Invalid::new(
+                "default",
+                "make another rule the default instead",
+            ));
         }
         Ok(())
     }
@@ -77,7 +80,11 @@ pub fn default_capacity() -> Capacity {
 }
 
 impl CapacityRule {
-    pub fn build(workspace_id: Uuid, changes: CapacityRuleChanges, now: Timestamp) -> Result<Self, Invalid> {
+    pub fn build(
+        workspace_id: Uuid,
+        changes: CapacityRuleChanges,
+        now: Timestamp,
+    ) -> Result<Self, Invalid> {
         if changes.name.is_none() {
             return Err(Invalid::new("name", "is required"));
         }

@@ -58,9 +58,17 @@ impl SkillChanges {
         crate::team::one_of("valueType", self.value_type.as_deref(), VALUE_TYPES)?;
         let mut seen = std::collections::HashSet::new();
         for (index, value) in self.values.iter().flatten().enumerate() {
-            validate::text_len(&format!("values[{index}].value"), &value.value, 1, VALUE_MAX)?;
+            validate::text_len(
+                &format!("values[{index}].value"),
+                &value.value,
+                1,
+                VALUE_MAX,
+            )?;
             if !seen.insert(value.value.to_lowercase()) {
-                return Err(Invalid::new(format!("values[{index}].value"), "is listed twice"));
+                return Err(Invalid::new(
+                    format!("values[{index}].value"),
+                    "is listed twice",
+                ));
             }
         }
         Ok(())
@@ -79,7 +87,11 @@ impl SkillChanges {
         if let Some(values) = self.values {
             skill.values = values
                 .into_iter()
-                .map(|v| SkillValue { id: v.id.unwrap_or_else(crate::new_id), value: v.value, icon: v.icon })
+                .map(|v| SkillValue {
+                    id: v.id.unwrap_or_else(crate::new_id),
+                    value: v.value,
+                    icon: v.icon,
+                })
                 .collect();
         }
         skill.updated_at = now;
@@ -117,11 +129,21 @@ impl Skill {
     /// Checks an agent's assignment against this skill: known values, one for `single`.
     pub fn check(&self, assignment: &SkillAssignment) -> Result<(), Invalid> {
         let field = format!("assignedSkills[{}]", self.id);
-        if let Some(unknown) = assignment.value_ids.iter().find(|id| !self.values.iter().any(|v| v.id == **id)) {
-            return Err(Invalid::new(field, format!("value {unknown} is not a value of skill {}", self.name)));
+        if let Some(unknown) = assignment
+            .value_ids
+            .iter()
+            .find(|id| !self.values.iter().any(|v| v.id == **id))
+        {
+            return Err(Invalid::new(
+                field,
+                format!("value {unknown} is not a value of skill {}", self.name),
+            ));
         }
         if self.value_type == "single" && assignment.value_ids.len() > 1 {
-            return Err(Invalid::new(field, format!("skill {} takes a single value", self.name)));
+            return Err(Invalid::new(
+                field,
+                format!("skill {} takes a single value", self.name),
+            ));
         }
         Ok(())
     }

@@ -38,7 +38,11 @@ impl TeamChanges {
         let description = self.description.as_ref().and_then(|d| d.as_deref());
         validate::optional_text("description", description, DESCRIPTION_MAX)?;
         one_of("visibility", self.visibility.as_deref(), VISIBILITIES)?;
-        one_of("accessibility", self.accessibility.as_deref(), ACCESSIBILITIES)
+        one_of(
+            "accessibility",
+            self.accessibility.as_deref(),
+            ACCESSIBILITIES,
+        )
     }
 
     pub fn apply(self, team: &mut Team) {
@@ -61,7 +65,11 @@ impl TeamChanges {
 }
 
 impl Team {
-    pub fn build(workspace_id: Uuid, changes: TeamChanges, now: Timestamp) -> Result<Self, Invalid> {
+    pub fn build(
+        workspace_id: Uuid,
+        changes: TeamChanges,
+        now: Timestamp,
+    ) -> Result<Self, Invalid> {
         if changes.name.is_none() {
             return Err(Invalid::new("name", "is required"));
         }
@@ -85,9 +93,10 @@ impl Team {
 /// A value that must be one of a fixed list.
 pub(crate) fn one_of(field: &str, value: Option<&str>, allowed: &[&str]) -> Result<(), Invalid> {
     match value {
-        Some(v) if !allowed.contains(&v) => {
-            Err(Invalid::new(field, format!("must be one of: {}", allowed.join(", "))))
-        }
+        Some(v) if !allowed.contains(&v) => Err(Invalid::new(
+            field,
+            format!("must be one of: {}", allowed.join(", ")),
+        )),
         _ => Ok(()),
     }
 }

@@ -13,7 +13,11 @@ pub struct Workspace {
 impl Workspace {
     pub fn build(name: &str, now: Timestamp) -> Result<Self, Invalid> {
         validate::text_len("name", name.trim(), 1, 100)?;
-        Ok(Self { id: crate::new_id(), name: name.trim().to_owned(), created_at: now })
+        Ok(Self {
+            id: crate::new_id(),
+            name: name.trim().to_owned(),
+            created_at: now,
+        })
     }
 }
 
@@ -61,11 +65,25 @@ impl ApiKey {
     ) -> Result<Self, Invalid> {
         validate::text_len("name", name.trim(), 1, 100)?;
         match (role, agent_id) {
-            (KeyRole::Agent, None) => return Err(Invalid::new("agentId", "an agent key needs its agent")),
-            (KeyRole::Admin, Some(_)) => return Err(Invalid::new("agentId", "an admin key is not bound to an agent")),
+            (KeyRole::Agent, None) => {
+                return Err(Invalid::new("agentId", "an agent key needs its agent"));
+            }
+            (KeyRole::Admin, Some(_)) => {
+                return Err(Invalid::new(
+                    "agentId",
+                    "an admin key is not bound to an agent",
+                ));
+            }
             _ => {}
         }
-        Ok(Self { id: crate::new_id(), workspace_id, name: name.trim().to_owned(), role, agent_id, created_at: now })
+        Ok(Self {
+            id: crate::new_id(),
+            workspace_id,
+            name: name.trim().to_owned(),
+            role,
+            agent_id,
+            created_at: now,
+        })
     }
 
     /// Whether this key may change the given agent.

@@ -27,7 +27,9 @@ impl Timestamp {
 
     /// Parses RFC 3339 with any offset and precision (finer than milliseconds is truncated).
     pub fn parse(text: &str) -> Option<Self> {
-        OffsetDateTime::parse(text, &Rfc3339).ok().map(Self::from_datetime)
+        OffsetDateTime::parse(text, &Rfc3339)
+            .ok()
+            .map(Self::from_datetime)
     }
 
     pub fn to_rfc3339(self) -> String {

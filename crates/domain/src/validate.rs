@@ -6,10 +6,16 @@ use crate::Invalid;
 pub fn text_len(field: &str, value: &str, min: usize, max: usize) -> Result<(), Invalid> {
     let len = value.chars().count();
     if len < min {
-        return Err(Invalid::new(field, format!("must be at least {min} characters long")));
+        return Err(Invalid::new(
+            field,
+            format!("must be at least {min} characters long"),
+        ));
     }
     if len > max {
-        return Err(Invalid::new(field, format!("must be at most {max} characters long")));
+        return Err(Invalid::new(
+            field,
+            format!("must be at most {max} characters long"),
+        ));
     }
     Ok(())
 }
@@ -22,7 +28,10 @@ pub fn optional_text(field: &str, value: Option<&str>, max: usize) -> Result<(),
 /// A whole number in `min..=max`.
 pub fn range(field: &str, value: i64, min: i64, max: i64) -> Result<(), Invalid> {
     if value < min || value > max {
-        return Err(Invalid::new(field, format!("must be between {min} and {max}")));
+        return Err(Invalid::new(
+            field,
+            format!("must be between {min} and {max}"),
+        ));
     }
     Ok(())
 }
@@ -33,7 +42,10 @@ pub fn lower_camel(field: &str, value: &str, max: usize) -> Result<(), Invalid> 
     let mut chars = value.chars();
     let first_ok = chars.next().is_some_and(|c| c.is_ascii_lowercase());
     if !first_ok || !chars.all(|c| c.is_ascii_alphanumeric()) {
-        return Err(Invalid::new(field, "must be a lowerCamel token such as `inMeeting`"));
+        return Err(Invalid::new(
+            field,
+            "must be a lowerCamel token such as `inMeeting`",
+        ));
     }
     Ok(())
 }

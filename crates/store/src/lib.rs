@@ -1,1 +1,28 @@
+//! Storage for switchboard: one interface, [`Store`], with SQLite and PostgreSQL behind it.
+//!
+//! Every public method is one whole operation in one transaction, scoped by workspace first,
+//! returning domain types. The SQL is written once: ids are UUID text, times Unix milliseconds
+//! and documents JSON text on both databases, so the only dialect differences are the column
+//! types in the paired migrations and how writes are committed (see [`writer`]).
 
+mod agents;
+mod capacity;
+mod db;
+mod error;
+mod media;
+pub mod page;
+mod skills;
+mod sql;
+mod teams;
+mod tenancy;
+mod writer;
+
+pub use agents::{AgentDetails, AgentFilter, AgentSort, AgentTeam, AssignedSkill};
+pub use capacity::RuleDetails;
+pub use db::{Backend, Store};
+pub use error::StoreError;
+pub use media::Media;
+pub use page::{Cursor, Page};
+pub use teams::TeamDetails;
+
+pub type Result<T, E = StoreError> = std::result::Result<T, E>;

@@ -1,0 +1,246 @@
+//! Capacity rules and which agents they apply to. Exactly one rule of a workspace is the
+//! default; making another rule the default takes the flag from the old one.
+
+use domain::capacity::{CapacityRule, CapacityRuleChanges};
+use domain::{Invalid, Timestamp, Uuid};
+use sqlx::AnyConnection;
+use sqlx::any::AnyRow;
+
+use crate::page::{Cursor, Page};
+use crate::sql::{RowExt, Sql, json, q};
+use crate::{Result, Store, StoreError};
+
+/// A rule with the agents explicitly assigned to it.
+#[derive(Debug, Clone)]
+pub struct RuleDetails {
+    pub rule: CapacityRule,
+    pub assigned_agent_ids: Vec<Uuid>,
+}
+
+const COLUMNS: &str =
+    "id, workspace_id, name, description, is_default, capacity, created_at, updated_at";
+
+fn rule_from(row: &AnyRow) -> Result<CapacityRule> {
+    Ok(CapacityRule {
+        id: row.uuid("id")?,
+        workspace_id: row.uuid("workspace_id")?,
+        name: row.text("name")?,
+        description: row.opt_text("description")?,
+        is_default: row.flag("is_default")?,
+        capacity: row.json("capacity")?,
+        created_at: row.time("created_at")?,
+        updated_at: row.time("updated_at")?,
+    })
+}
+
+pub(crate) async fn insert_rule(c: &mut AnyConnection, rule: &CapacityRule) -> Result<()> {
+    save_rule(c, rule, true).await
+}
+
+async fn save_rule(c: &mut AnyConnection, rule: &CapacityRule, insert: bool) -> Result<()> {
+    if rule.is_default {
+        let args = [rule.workspace_id.into(), rule.id.into()];
+        q(
+            "UPDATE capacity_rules SET is_default = 0 WHERE workspace_id = $1 AND id <> $2",
+            &args,
+        )
+        .execute(&mut *c)
+        .await?;
+    }
+    let args = [
+        rule.id.into(),
+        rule.workspace_id.into(),
+        rule.name.as_str().into(),
+        rule.description.clone().into(),
+        rule.is_default.into(),
+        json(&rule.capacity)?.into(),
+        rule.created_at.into(),
+        rule.updated_at.into(),
+    ];
+    let sql = if insert {
+        "INSERT INTO capacity_rules (id, workspace_id, name, description, is_default, capacity, created_at, \
+         updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)"
+    } else {
+        "UPDATE capacity_rules SET name = $3, description = $4, is_default = $5, capacity = $6, \
+         created_at = $7, updated_at = $8 WHERE id = $1 AND workspace_id = $2"
+    };
+    q(sql, &args).execute(c).await?;
+    Ok(())
+}
+
+/// Makes `agent_ids` exactly the agents the rule names; unknown agents are refused (422).
+async fn assign_agents(
+    c: &mut AnyConnection,
+    rule: &CapacityRule,
+    agent_ids: &[Uuid],
+) -> Result<()> {
+    let mut clear = Sql::new("UPDATE agents SET capacity_rule_id = NULL WHERE capacity_rule_id = ");
+    clear.bind(rule.id);
+    clear.execute(&mut *c).await?;
+    for id in agent_ids {
+        let args = [rule.id.into(), rule.workspace_id.into(), (*id).into()];
+        let done = q(
+            "UPDATE agents SET capacity_rule_id = $1 WHERE workspace_id = $2 AND id = $3",
+            &args,
+        )
+        .execute(&mut *c)
+        .await?;
+        if done.rows_affected() == 0 {
+            return Err(
+                Invalid::new("assignedAgentIds", format!("agent {id} does not exist")).into(),
+            );
+        }
+    }
+    Ok(())
+}
+
+/// Every rule of the workspace with its assigned agents, oldest first.
+pub(crate) async fn load_rules(
+    c: &mut AnyConnection,
+    workspace_id: Uuid,
+) -> Result<Vec<RuleDetails>> {
+    let sql = format!(
+        "SELECT {COLUMNS} FROM capacity_rules WHERE workspace_id = $1 ORDER BY created_at, id"
+    );
+    let rules = q(&sql, &[workspace_id.into()]).fetch_all(&mut *c).await?;
+    let assigned = q(
+        "SELECT id, capacity_rule_id FROM agents WHERE workspace_id = $1 AND capacity_rule_id IS NOT NULL \
+         ORDER BY created_at, id",
+        &[workspace_id.into()],
+    )
+    .fetch_all(c)
+    .await?;
+    let assigned: Vec<(Uuid, Uuid)> = assigned
+        .iter()
+        .map(|r| Ok((r.uuid("capacity_rule_id")?, r.uuid("id")?)))
+        .collect::<Result<_>>()?;
+    rules
+        .iter()
+        .map(|row| {
+            let rule = rule_from(row)?;
+            let assigned_agent_ids = assigned
+                .iter()
+                .filter(|(r, _)| *r == rule.id)
+                .map(|(_, a)| *a)
+                .collect();
+            Ok(RuleDetails {
+                rule,
+                assigned_agent_ids,
+            })
+        })
+        .collect()
+}
+
+async fn one_rule(c: &mut AnyConnection, workspace_id: Uuid, id: Uuid) -> Result<RuleDetails> {
+    load_rules(c, workspace_id)
+        .await?
+        .into_iter()
+        .find(|r| r.rule.id == id)
+        .ok_or(StoreError::NotFound)
+}
+
+impl Store {
+    pub async fn create_capacity_rule(
+        &self,
+        rule: CapacityRule,
+        agent_ids: Vec<Uuid>,
+    ) -> Result<RuleDetails> {
+        self.write(move |c| {
+            Box::pin(async move {
+                insert_rule(c, &rule).await?;
+                assign_agents(c, &rule, &agent_ids).await?;
+                one_rule(c, rule.workspace_id, rule.id).await
+            })
+        })
+        .await
+    }
+
+    pub async fn get_capacity_rule(&self, workspace_id: Uuid, id: Uuid) -> Result<RuleDetails> {
+        self.read(move |c| Box::pin(one_rule(c, workspace_id, id)))
+            .await
+    }
+
+    pub async fn update_capacity_rule(
+        &self,
+        workspace_id: Uuid,
+        id: Uuid,
+        mut changes: CapacityRuleChanges,
+        now: Timestamp,
+    ) -> Result<RuleDetails> {
+        self.write(move |c| {
+            Box::pin(async move {
+                let mut rule = one_rule(c, workspace_id, id).await?.rule;
+                // Saying again that the default rule is the default changes nothing.
+                if rule.is_default && changes.is_default == Some(true) {
+                    changes.is_default = None;
+                }
+                changes.validate()?;
+                let agent_ids = changes.assigned_agent_ids.take();
+                changes.apply(&mut rule);
+                rule.updated_at = now;
+                save_rule(c, &rule, false).await?;
+                if let Some(agent_ids) = agent_ids {
+                    assign_agents(c, &rule, &domain::agent::dedup(agent_ids)).await?;
+                }
+                one_rule(c, workspace_id, id).await
+            })
+        })
+        .await
+    }
+
+    /// Deletes a rule; its agents fall back to the default. The default itself cannot go.
+    pub async fn delete_capacity_rule(&self, workspace_id: Uuid, id: Uuid) -> Result<()> {
+        self.write(move |c| {
+            Box::pin(async move {
+                let rule = one_rule(c, workspace_id, id).await?.rule;
+                if rule.is_default {
+                    return Err(StoreError::Conflict(
+                        "the default capacity rule cannot be deleted; make another rule the default first".into(),
+                    ));
+                }
+                assign_agents(c, &rule, &[]).await?;
+                q("DELETE FROM capacity_rules WHERE workspace_id = $1 AND id = $2", &[workspace_id.into(), id.into()])
+                    .execute(c)
+                    .await?;
+                Ok(())
+            })
+        })
+        .await
+    }
+
+    pub async fn list_capacity_rules(
+        &self,
+        workspace_id: Uuid,
+        reverse: bool,
+        after: Option<Cursor>,
+        limit: usize,
+    ) -> Result<Page<RuleDetails>> {
+        self.read(move |c| {
+            Box::pin(async move {
+                let page = crate::page::by_created(
+                    c,
+                    "capacity_rules",
+                    COLUMNS,
+                    workspace_id,
+                    reverse,
+                    after,
+                    limit,
+                    rule_from,
+                )
+                .await?;
+                let all = load_rules(c, workspace_id).await?;
+                let items = page
+                    .items
+                    .into_iter()
+                    .filter_map(|rule| all.iter().find(|r| r.rule.id == rule.id).cloned())
+                    .collect();
+                Ok(Page {
+                    items,
+                    next: page.next,
+                    total: page.total,
+                })
+            })
+        })
+        .await
+    }
+}

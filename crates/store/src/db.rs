@@ -1,0 +1,136 @@
+//! Opening the database: which backend a URL names, connection set-up, migrations, and the
+//! [`Store`] handle that every operation hangs off.
+
+use std::str::FromStr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
+use sqlx::migrate::Migrator;
+use sqlx::{AnyConnection, AnyPool, ConnectOptions, Connection, Executor};
+
+use crate::writer::{WriteOp, Writer};
+use crate::{Result, StoreError};
+
+static SQLITE_MIGRATIONS: Migrator = sqlx::migrate!("./migrations/sqlite");
+static POSTGRES_MIGRATIONS: Migrator = sqlx::migrate!("./migrations/postgres");
+
+/// Durability first: WAL with a full fsync at every commit, so an acknowledged write survives a
+/// power cut. Foreign keys keep memberships from outliving what they join.
+const SQLITE_PRAGMAS: &str = "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; \
+    PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 10000;";
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+impl Backend {
+    pub fn of_url(url: &str) -> Option<Self> {
+        if url.starts_with("sqlite:") {
+            Some(Self::Sqlite)
+        } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            Some(Self::Postgres)
+        } else {
+            None
+        }
+    }
+}
+
+/// The handle to storage. Cheap to clone; every clone shares the pools and the writer.
+#[derive(Clone)]
+pub struct Store {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    backend: Backend,
+    reads: AnyPool,
+    writer: Writer,
+}
+
+impl Store {
+    /// Connects to `url` (`sqlite://path?mode=rwc` or `postgres://…`) and runs the migrations.
+    pub async fn open(url: &str) -> Result<Self> {
+        sqlx::any::install_default_drivers();
+        let backend = Backend::of_url(url)
+            .ok_or_else(|| StoreError::Other(format!("unsupported database URL: {url}")))?;
+        let options = AnyConnectOptions::from_str(url)?.disable_statement_logging();
+        let reads = AnyPoolOptions::new()
+            .max_connections(if backend == Backend::Sqlite { 4 } else { 16 })
+            .acquire_timeout(Duration::from_secs(10))
+            .after_connect(move |conn, _| {
+                Box::pin(async move {
+                    if backend == Backend::Sqlite {
+                        conn.execute(SQLITE_PRAGMAS).await?;
+                    }
+                    Ok(())
+                })
+            })
+            .connect_with(options.clone())
+            .await?;
+        let writer = match backend {
+            Backend::Postgres => Writer::Pooled(reads.clone()),
+            Backend::Sqlite => {
+                let mut conn = AnyConnection::connect_with(&options).await?;
+                conn.execute(SQLITE_PRAGMAS).await?;
+                Writer::batched(conn)
+            }
+        };
+        let store = Self {
+            inner: Arc::new(Inner {
+                backend,
+                reads,
+                writer,
+            }),
+        };
+        store.migrate().await?;
+        Ok(store)
+    }
+
+    pub fn backend(&self) -> Backend {
+        self.inner.backend
+    }
+
+    /// Brings the schema up to date; safe to run from several nodes at once.
+    pub async fn migrate(&self) -> Result<()> {
+        let migrator = match self.inner.backend {
+            Backend::Sqlite => &SQLITE_MIGRATIONS,
+            Backend::Postgres => &POSTGRES_MIGRATIONS,
+        };
+        let mut conn = self.inner.reads.acquire().await?;
+        migrator
+            .run(&mut *conn)
+            .await
+            .map_err(|e| StoreError::Other(format!("migration: {e}")))
+    }
+
+    /// Whether the database answers.
+    pub async fn ping(&self) -> Result<()> {
+        let mut conn = self.inner.reads.acquire().await?;
+        conn.ping().await?;
+        Ok(())
+    }
+
+    /// Waits until every write queued so far is committed, then closes the connections.
+    pub async fn close(&self) {
+        // Writes commit in queue order, so once an empty write is through, all before it are.
+        let _ = self.write(|_| Box::pin(async { Ok(()) })).await;
+        self.inner.reads.close().await;
+    }
+
+    /// Runs a read on a pooled connection.
+    pub(crate) async fn read<T>(
+        &self,
+        op: impl for<'c> FnOnce(&'c mut AnyConnection) -> futures::future::BoxFuture<'c, Result<T>>,
+    ) -> Result<T> {
+        let mut conn = self.inner.reads.acquire().await?;
+        op(&mut conn).await
+    }
+
+    /// Runs a write as one transaction (grouped with others on SQLite; see [`crate::writer`]).
+    pub(crate) async fn write<T: Send + 'static>(&self, op: impl WriteOp<T>) -> Result<T> {
+        self.inner.writer.write(op).await
+    }
+}

@@ -1,0 +1,204 @@
+//! Helpers for SQL written once for both databases: `$n` placeholders, UUID text, millisecond
+//! times and JSON documents.
+
+use domain::{Timestamp, Uuid};
+use sqlx::any::AnyRow;
+use sqlx::{AnyConnection, Row};
+
+use crate::{Result, StoreError};
+
+/// A bound value. Only the types both databases share through `sqlx::Any`.
+#[derive(Debug, Clone)]
+pub(crate) enum Arg {
+    Text(String),
+    Int(i64),
+    NullText,
+    NullInt,
+}
+
+impl From<&str> for Arg {
+    fn from(v: &str) -> Self {
+        Arg::Text(v.to_owned())
+    }
+}
+impl From<String> for Arg {
+    fn from(v: String) -> Self {
+        Arg::Text(v)
+    }
+}
+impl From<i64> for Arg {
+    fn from(v: i64) -> Self {
+        Arg::Int(v)
+    }
+}
+impl From<bool> for Arg {
+    fn from(v: bool) -> Self {
+        Arg::Int(i64::from(v))
+    }
+}
+impl From<Uuid> for Arg {
+    fn from(v: Uuid) -> Self {
+        Arg::Text(v.to_string())
+    }
+}
+impl From<Timestamp> for Arg {
+    fn from(v: Timestamp) -> Self {
+        Arg::Int(v.millis())
+    }
+}
+impl<T: Into<Arg>> From<Option<T>> for Arg {
+    fn from(v: Option<T>) -> Self {
+        match v.map(Into::into) {
+            Some(arg) => arg,
+            // The placeholder's type matters to PostgreSQL: text is the common case.
+            None => Arg::NullText,
+        }
+    }
+}
+
+/// A nullable integer (a time or a count), which PostgreSQL must see typed as one.
+pub(crate) fn opt_int<T: Into<Arg>>(value: Option<T>) -> Arg {
+    value.map_or(Arg::NullInt, Into::into)
+}
+
+/// A statement and its arguments, built up piece by piece with numbered placeholders.
+#[derive(Debug, Default)]
+pub(crate) struct Sql {
+    pub text: String,
+    pub args: Vec<Arg>,
+}
+
+impl Sql {
+    pub fn new(text: &str) -> Self {
+        Self {
+            text: text.to_owned(),
+            args: Vec::new(),
+        }
+    }
+
+    pub fn push(&mut self, text: &str) -> &mut Self {
+        self.text.push_str(text);
+        self
+    }
+
+    /// Appends a placeholder for `arg`.
+    pub fn bind(&mut self, arg: impl Into<Arg>) -> &mut Self {
+        self.args.push(arg.into());
+        self.text.push_str(&format!("${}", self.args.len()));
+        self
+    }
+
+    fn query(&self) -> sqlx::query::Query<'_, sqlx::Any, sqlx::any::AnyArguments<'_>> {
+        bind_all(sqlx::query(&self.text), &self.args)
+    }
+
+    pub async fn fetch_all(&self, conn: &mut AnyConnection) -> Result<Vec<AnyRow>> {
+        Ok(self.query().fetch_all(conn).await?)
+    }
+
+    pub async fn fetch_optional(&self, conn: &mut AnyConnection) -> Result<Option<AnyRow>> {
+        Ok(self.query().fetch_optional(conn).await?)
+    }
+
+    pub async fn execute(&self, conn: &mut AnyConnection) -> Result<u64> {
+        Ok(self.query().execute(conn).await?.rows_affected())
+    }
+}
+
+/// Runs `text` with `args` bound in order to `$1`, `$2`, ….
+pub(crate) fn q<'a>(
+    text: &'a str,
+    args: &'a [Arg],
+) -> sqlx::query::Query<'a, sqlx::Any, sqlx::any::AnyArguments<'a>> {
+    bind_all(sqlx::query(text), args)
+}
+
+fn bind_all<'a>(
+    mut query: sqlx::query::Query<'a, sqlx::Any, sqlx::any::AnyArguments<'a>>,
+    args: &'a [Arg],
+) -> sqlx::query::Query<'a, sqlx::Any, sqlx::any::AnyArguments<'a>> {
+    for arg in args {
+        query = match arg {
+            Arg::Text(v) => query.bind(v.as_str()),
+            Arg::Int(v) => query.bind(*v),
+            Arg::NullText => query.bind(None::<String>),
+            Arg::NullInt => query.bind(None::<i64>),
+        };
+    }
+    query
+}
+
+/// Reading typed values out of a row.
+pub(crate) trait RowExt {
+    fn text(&self, column: &str) -> Result<String>;
+    fn opt_text(&self, column: &str) -> Result<Option<String>>;
+    fn int(&self, column: &str) -> Result<i64>;
+    fn opt_int(&self, column: &str) -> Result<Option<i64>>;
+    fn uuid(&self, column: &str) -> Result<Uuid> {
+        parse_uuid(&self.text(column)?)
+    }
+    fn opt_uuid(&self, column: &str) -> Result<Option<Uuid>> {
+        self.opt_text(column)?
+            .as_deref()
+            .map(parse_uuid)
+            .transpose()
+    }
+    fn time(&self, column: &str) -> Result<Timestamp> {
+        Ok(Timestamp::from_millis(self.int(column)?))
+    }
+    fn opt_time(&self, column: &str) -> Result<Option<Timestamp>> {
+        Ok(self.opt_int(column)?.map(Timestamp::from_millis))
+    }
+    fn flag(&self, column: &str) -> Result<bool> {
+        Ok(self.int(column)? != 0)
+    }
+    fn json<T: serde::de::DeserializeOwned>(&self, column: &str) -> Result<T> {
+        Ok(serde_json::from_str(&self.text(column)?)?)
+    }
+}
+
+impl RowExt for AnyRow {
+    fn text(&self, column: &str) -> Result<String> {
+        Ok(self.try_get(column)?)
+    }
+    fn opt_text(&self, column: &str) -> Result<Option<String>> {
+        Ok(self.try_get(column)?)
+    }
+    fn int(&self, column: &str) -> Result<i64> {
+        Ok(self.try_get(column)?)
+    }
+    fn opt_int(&self, column: &str) -> Result<Option<i64>> {
+        Ok(self.try_get(column)?)
+    }
+}
+
+fn parse_uuid(text: &str) -> Result<Uuid> {
+    Uuid::parse_str(text).map_err(|e| StoreError::Other(format!("stored id {text:?}: {e}")))
+}
+
+/// A JSON document for a text column.
+pub(crate) fn json<T: serde::Serialize>(value: &T) -> Result<String> {
+    Ok(serde_json::to_string(value)?)
+}
+
+/// `$n, $m, …` for a list bound from `first`, for `IN (…)` lists.
+pub(crate) fn placeholders(first: usize, count: usize) -> String {
+    (first..first + count)
+        .map(|n| format!("${n}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// Escapes `%`, `_` and `\` so a text matches itself inside `LIKE … ESCAPE '\'`.
+pub(crate) fn like_contains(text: &str) -> String {
+    let mut escaped = String::with_capacity(text.len() + 2);
+    escaped.push('%');
+    for c in text.to_lowercase().chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            escaped.push('\\');
+        }
+        escaped.push(c);
+    }
+    escaped.push('%');
+    escaped
+}

@@ -1,0 +1,203 @@
+//! Workspaces, API keys and server settings.
+
+use domain::Uuid;
+use domain::capacity::CapacityRule;
+use domain::tenancy::{ApiKey, KeyRole, Workspace};
+use sqlx::any::AnyRow;
+
+use crate::sql::{Arg, RowExt, q};
+use crate::{Result, Store, StoreError};
+
+fn workspace_from(row: &AnyRow) -> Result<Workspace> {
+    Ok(Workspace {
+        id: row.uuid("id")?,
+        name: row.text("name")?,
+        created_at: row.time("created_at")?,
+    })
+}
+
+fn key_from(row: &AnyRow) -> Result<ApiKey> {
+    let role = row.text("role")?;
+    Ok(ApiKey {
+        id: row.uuid("id")?,
+        workspace_id: row.uuid("workspace_id")?,
+        name: row.text("name")?,
+        role: KeyRole::parse(&role).ok_or_else(|| StoreError::Other(format!("key role {role}")))?,
+        agent_id: row.opt_uuid("agent_id")?,
+        created_at: row.time("created_at")?,
+    })
+}
+
+const KEY_COLUMNS: &str = "id, workspace_id, name, role, agent_id, created_at";
+
+impl Store {
+    /// Creates a workspace together with its default capacity rule.
+    pub async fn create_workspace(
+        &self,
+        workspace: Workspace,
+        default_rule: CapacityRule,
+    ) -> Result<Workspace> {
+        self.write(move |c| {
+            Box::pin(async move {
+                let args = [
+                    workspace.id.into(),
+                    workspace.name.as_str().into(),
+                    workspace.created_at.into(),
+                ];
+                q(
+                    "INSERT INTO workspaces (id, name, created_at) VALUES ($1, $2, $3)",
+                    &args,
+                )
+                .execute(&mut *c)
+                .await?;
+                crate::capacity::insert_rule(c, &default_rule).await?;
+                Ok(workspace)
+            })
+        })
+        .await
+    }
+
+    pub async fn list_workspaces(&self) -> Result<Vec<Workspace>> {
+        self.read(|c| {
+            Box::pin(async move {
+                let rows = q(
+                    "SELECT id, name, created_at FROM workspaces ORDER BY created_at, id",
+                    &[],
+                )
+                .fetch_all(c)
+                .await?;
+                rows.iter().map(workspace_from).collect()
+            })
+        })
+        .await
+    }
+
+    pub async fn get_workspace(&self, id: Uuid) -> Result<Workspace> {
+        self.read(move |c| {
+            Box::pin(async move {
+                let args = [id.into()];
+                let row = q(
+                    "SELECT id, name, created_at FROM workspaces WHERE id = $1",
+                    &args,
+                )
+                .fetch_optional(c)
+                .await?;
+                workspace_from(&row.ok_or(StoreError::NotFound)?)
+            })
+        })
+        .await
+    }
+
+    /// Stores a key by the hash of its secret; the secret itself is never stored.
+    pub async fn create_api_key(&self, key: ApiKey, key_hash: String) -> Result<ApiKey> {
+        self.write(move |c| {
+            Box::pin(async move {
+                let args: Vec<Arg> = vec![
+                    key.id.into(),
+                    key.workspace_id.into(),
+                    key.name.as_str().into(),
+                    key.role.as_str().into(),
+                    key.agent_id.into(),
+                    key_hash.into(),
+                    key.created_at.into(),
+                ];
+                q(
+                    "INSERT INTO api_keys (id, workspace_id, name, role, agent_id, key_hash, created_at) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7)",
+                    &args,
+                )
+                .execute(c)
+                .await?;
+                Ok(key)
+            })
+        })
+        .await
+    }
+
+    pub async fn list_api_keys(&self, workspace_id: Uuid) -> Result<Vec<ApiKey>> {
+        self.read(move |c| {
+            Box::pin(async move {
+                let sql = format!(
+                    "SELECT {KEY_COLUMNS} FROM api_keys WHERE workspace_id = $1 ORDER BY created_at, id"
+                );
+                let rows = q(&sql, &[workspace_id.into()]).fetch_all(c).await?;
+                rows.iter().map(key_from).collect()
+            })
+        })
+        .await
+    }
+
+    /// Revokes a key at once: the row goes, so the next request with it is refused.
+    pub async fn delete_api_key(&self, workspace_id: Uuid, id: Uuid) -> Result<()> {
+        self.write(move |c| {
+            Box::pin(async move {
+                let args = [workspace_id.into(), id.into()];
+                let done = q(
+                    "DELETE FROM api_keys WHERE workspace_id = $1 AND id = $2",
+                    &args,
+                )
+                .execute(c)
+                .await?;
+                if done.rows_affected() == 0 {
+                    Err(StoreError::NotFound)
+                } else {
+                    Ok(())
+                }
+            })
+        })
+        .await
+    }
+
+    pub async fn find_api_key(&self, key_hash: &str) -> Result<Option<ApiKey>> {
+        let key_hash = key_hash.to_owned();
+        self.read(move |c| {
+            Box::pin(async move {
+                let sql = format!("SELECT {KEY_COLUMNS} FROM api_keys WHERE key_hash = $1");
+                let row = q(&sql, &[key_hash.into()]).fetch_optional(c).await?;
+                row.as_ref().map(key_from).transpose()
+            })
+        })
+        .await
+    }
+
+    /// Stores `value` under `key` unless a value is there already; returns the stored value.
+    /// Nodes that start together agree on one value (a generated secret, say).
+    pub async fn setting_or_insert(&self, key: &str, value: String) -> Result<String> {
+        let key = key.to_owned();
+        self.write(move |c| {
+            Box::pin(async move {
+                let args = [key.as_str().into(), value.into()];
+                q("INSERT INTO settings (key, value) VALUES ($1, $2) ON CONFLICT (key) DO NOTHING", &args)
+                    .execute(&mut *c)
+                    .await?;
+                let row = q("SELECT value FROM settings WHERE key = $1", &args[..1]).fetch_one(c).await?;
+                row.text("value")
+            })
+        })
+        .await
+    }
+
+    pub async fn setting(&self, key: &str) -> Result<Option<String>> {
+        let key = key.to_owned();
+        self.read(move |c| {
+            Box::pin(async move {
+                let row = q("SELECT value FROM settings WHERE key = $1", &[key.into()])
+                    .fetch_optional(c)
+                    .await?;
+                row.as_ref().map(|r| r.text("value")).transpose()
+            })
+        })
+        .await
+    }
+}
+
+/// Takes the next Sendbird integer id of a workspace; ids are never reused.
+pub(crate) async fn next_desk_id(c: &mut sqlx::AnyConnection, workspace_id: Uuid) -> Result<i64> {
+    let row = q(
+        "UPDATE workspaces SET next_desk_id = next_desk_id + 1 WHERE id = $1 RETURNING next_desk_id - 1 AS desk_id",
+        &[workspace_id.into()],
+    )
+    .fetch_optional(c)
+    .await?;
+    row.ok_or(StoreError::NotFound)?.int("desk_id")
+}
