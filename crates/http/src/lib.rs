@@ -1,1 +1,66 @@
+//! The HTTP surfaces of switchboard. Each surface is a module of translation (its paths, field
+//! names, envelopes and error shape) over the one domain and store; none holds business rules.
+//!
+//! - [`admin`]: the server admin API (workspaces and their API keys).
+//! - [`bird`]: Bird's Agent Management API under `/workspaces/{workspaceId}/…`, with the
+//!   neighbouring teams, skills and capacity rules in the same style (our native API).
+//! - [`ops`]: health, readiness, metrics, the OpenAPI document and its interactive reference.
 
+pub mod admin;
+pub mod auth;
+pub mod bird;
+pub mod error;
+pub mod extract;
+pub mod ops;
+pub mod state;
+pub mod telemetry;
+
+use axum::Router;
+use utoipa::OpenApi;
+use utoipa_axum::router::OpenApiRouter;
+
+pub use state::{AppState, Clock, SystemClock};
+
+use auth::SecuritySchemes;
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "switchboard",
+        description = "The agent side of a contact center: agents, presence, skills, teams and capacity, \
+                       served in the dialects of the vendors teams use today.",
+        license(name = "Apache-2.0")
+    ),
+    modifiers(&SecuritySchemes),
+    tags(
+        (name = "admin", description = "Server administration: workspaces and API keys (server admin token)."),
+        (name = "agents", description = "Bird Agent Management: agents, availability, workload, media."),
+        (name = "teams", description = "Teams of agents."),
+        (name = "skills", description = "Skills and their values."),
+        (name = "capacity-rules", description = "How much work of each channel an agent holds at once."),
+        (name = "ops", description = "Health, readiness and metrics.")
+    )
+)]
+struct ApiDoc;
+
+/// The routes of every surface with the OpenAPI document they describe.
+fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::with_openapi(ApiDoc::openapi())
+        .merge(admin::routes())
+        .merge(bird::routes())
+        .merge(ops::routes())
+}
+
+/// The whole application: every surface, the docs, and the middleware around them.
+pub fn app(state: AppState) -> Router {
+    let (router, openapi) = routes().split_for_parts();
+    let router = router
+        .merge(ops::docs(openapi))
+        .merge(bird::media::public_routes());
+    telemetry::layers(router.with_state(state))
+}
+
+/// The OpenAPI document, as `GET /openapi.json` serves it.
+pub fn openapi() -> utoipa::openapi::OpenApi {
+    routes().split_for_parts().1
+}

@@ -1,0 +1,41 @@
+//! What every handler shares: the store, the clock and the server's settings.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use domain::Timestamp;
+use store::Store;
+
+/// Where the time comes from; tests may substitute their own.
+pub trait Clock: Send + Sync + 'static {
+    fn now(&self) -> Timestamp;
+}
+
+/// The real clock.
+pub struct SystemClock;
+
+impl Clock for SystemClock {
+    fn now(&self) -> Timestamp {
+        Timestamp::from_datetime(time::OffsetDateTime::now_utc())
+    }
+}
+
+#[derive(Clone)]
+pub struct AppState {
+    pub store: Store,
+    pub clock: Arc<dyn Clock>,
+    /// SHA-256 (hex) of the server admin token.
+    pub admin_token_hash: Arc<str>,
+    /// Key of the signatures on upload policies and media links.
+    pub signing_key: Arc<[u8]>,
+    /// The base URL clients reach this server at (for upload and download links).
+    pub public_url: Arc<str>,
+    /// Where uploaded files are kept.
+    pub media_dir: PathBuf,
+}
+
+impl AppState {
+    pub fn now(&self) -> Timestamp {
+        self.clock.now()
+    }
+}
