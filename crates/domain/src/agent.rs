@@ -273,13 +273,13 @@ impl AgentChanges {
                 ));
             }
         }
-        if let Some(Some(locale)) = &self.transcription_locale {
-            if !TRANSCRIPTION_LOCALES.contains(&locale.as_str()) {
-                return Err(Invalid::new(
-                    "transcriptionLocale",
-                    "is not a supported locale",
-                ));
-            }
+        if let Some(Some(locale)) = &self.transcription_locale
+            && !TRANSCRIPTION_LOCALES.contains(&locale.as_str())
+        {
+            return Err(Invalid::new(
+                "transcriptionLocale",
+                "is not a supported locale",
+            ));
         }
         if let Some(Some(schedule)) = &self.weekly_schedule {
             schedule.validate()?;

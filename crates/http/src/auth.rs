@@ -101,10 +101,11 @@ impl FromRequestParts<AppState> for Caller {
         let params = RawPathParams::from_request_parts(parts, state)
             .await
             .map_err(|_| ApiError::BadRequest("bad path".into()))?;
-        if let Some((_, workspace)) = params.iter().find(|(name, _)| *name == "workspaceId") {
-            if Uuid::parse_str(workspace).ok() != Some(key.workspace_id) {
-                return Err(ApiError::not_found("Workspace"));
-            }
+        let workspace = params.iter().find(|(name, _)| *name == "workspaceId");
+        if let Some((_, workspace)) = workspace
+            && Uuid::parse_str(workspace).ok() != Some(key.workspace_id)
+        {
+            return Err(ApiError::not_found("Workspace"));
         }
         Ok(Caller { key })
     }

@@ -47,24 +47,6 @@ pub struct Page<T> {
     pub total: i64,
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn tokens_round_trip_and_refuse_another_order() {
-        let cursor = Cursor {
-            order: "createdAt".into(),
-            key: SortKey::Int(42),
-            id: Uuid::nil(),
-        };
-        let token = cursor.token();
-        assert_eq!(Cursor::from_token(&token, "createdAt"), Some(cursor));
-        assert_eq!(Cursor::from_token(&token, "name"), None);
-        assert_eq!(Cursor::from_token("not a token", "createdAt"), None);
-    }
-}
-
 /// One page of a workspace's rows of `table` in creation order (ties broken by id).
 #[allow(clippy::too_many_arguments)]
 pub(crate) async fn by_created<T>(
@@ -128,4 +110,22 @@ pub(crate) async fn by_created<T>(
         .map(from_row)
         .collect::<crate::Result<Vec<_>>>()?;
     Ok(Page { items, next, total })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tokens_round_trip_and_refuse_another_order() {
+        let cursor = Cursor {
+            order: "createdAt".into(),
+            key: SortKey::Int(42),
+            id: Uuid::nil(),
+        };
+        let token = cursor.token();
+        assert_eq!(Cursor::from_token(&token, "createdAt"), Some(cursor));
+        assert_eq!(Cursor::from_token(&token, "name"), None);
+        assert_eq!(Cursor::from_token("not a token", "createdAt"), None);
+    }
 }

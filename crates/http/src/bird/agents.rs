@@ -31,11 +31,18 @@ type Out<T> = ApiResult<axum::Json<T>>;
 
 const AGENT: &str = "Agent or workspace";
 
-/// The filters and paging of List Agents. Arrays may be repeated (`agentIds=a&agentIds=b`) or
-/// comma-separated.
-fn parse_list_query(
-    pairs: Vec<(String, String)>,
-) -> ApiResult<(AgentFilter, AgentSort, bool, Option<usize>, Option<String>)> {
+/// The filters and paging of List Agents.
+struct ListQuery {
+    filter: AgentFilter,
+    sort: AgentSort,
+    reverse: bool,
+    limit: Option<usize>,
+    token: Option<String>,
+}
+
+/// Reads List Agents' query. Arrays may be repeated (`agentIds=a&agentIds=b`), bracketed
+/// (`agentIds[]=a`) or comma-separated.
+fn parse_list_query(pairs: Vec<(String, String)>) -> ApiResult<ListQuery> {
     let mut filter = AgentFilter::default();
     let (mut sort, mut reverse, mut limit, mut token) = (AgentSort::default(), false, None, None);
     for (name, value) in pairs {
@@ -85,7 +92,13 @@ fn parse_list_query(
             _ => {}
         }
     }
-    Ok((filter, sort, reverse, limit, token))
+    Ok(ListQuery {
+        filter,
+        sort,
+        reverse,
+        limit,
+        token,
+    })
 }
 
 /// List Agents.
@@ -106,7 +119,13 @@ async fn list_agents(
     State(state): State<AppState>,
     Query(pairs): Query<Vec<(String, String)>>,
 ) -> Out<AgentList> {
-    let (filter, sort, reverse, limit, token) = parse_list_query(pairs)?;
+    let ListQuery {
+        filter,
+        sort,
+        reverse,
+        limit,
+        token,
+    } = parse_list_query(pairs)?;
     let after = parse_token(token.as_deref(), sort.as_str())?;
     let limit = limit.unwrap_or(super::LIMIT_DEFAULT);
     let page = state

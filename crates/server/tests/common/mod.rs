@@ -1,0 +1,195 @@
+//! The test harness: the real server on a free port over a real database, and a client.
+//!
+//! The database is SQLite (a fresh file per test) unless `SWITCHBOARD_TEST_DATABASE_URL` names a
+//! PostgreSQL server: then each test binary makes a fresh database there and every test of the
+//! run shares it, isolated by workspaces. An unreachable PostgreSQL fails the tests.
+
+#![allow(dead_code)]
+
+use std::path::PathBuf;
+
+use reqwest::{Method, StatusCode};
+use serde_json::{Value, json};
+use switchboard::{Config, Server};
+use tokio::net::TcpListener;
+use tokio::sync::OnceCell;
+
+pub const ADMIN_TOKEN: &str = "sba_test_admin_token";
+
+pub struct TestApp {
+    pub base: String,
+    pub client: reqwest::Client,
+    pub config: Config,
+    server: Option<Server>,
+    _dir: tempfile::TempDir,
+}
+
+/// A workspace and an admin key for it.
+pub struct Ws {
+    pub id: String,
+    pub key: String,
+}
+
+static POSTGRES: OnceCell<String> = OnceCell::const_new();
+
+/// A fresh PostgreSQL database for this test binary.
+async fn postgres_database(server_url: &str) -> String {
+    POSTGRES
+        .get_or_init(|| async {
+            use sqlx::Connection;
+            let mut conn = sqlx::PgConnection::connect(server_url)
+                .await
+                .unwrap_or_else(|e| {
+                    panic!(
+                        "SWITCHBOARD_TEST_DATABASE_URL is set but PostgreSQL is unreachable: {e}"
+                    )
+                });
+            let name = format!("switchboard_test_{}", uuid::Uuid::new_v4().simple());
+            sqlx::query(&format!("CREATE DATABASE {name}"))
+                .execute(&mut conn)
+                .await
+                .expect("create test database");
+            let (base, _) = server_url
+                .rsplit_once('/')
+                .expect("a database URL ends in /<database>");
+            format!("{base}/{name}")
+        })
+        .await
+        .clone()
+}
+
+pub async fn database_url(dir: &std::path::Path) -> String {
+    match std::env::var("SWITCHBOARD_TEST_DATABASE_URL") {
+        Ok(url) if !url.is_empty() => postgres_database(&url).await,
+        _ => format!("sqlite://{}?mode=rwc", dir.join("switchboard.db").display()),
+    }
+}
+
+impl TestApp {
+    pub async fn spawn() -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        let config = Config {
+            listen: ([127, 0, 0, 1], 0).into(),
+            database_url: database_url(dir.path()).await,
+            data_dir: PathBuf::from(dir.path()),
+            public_url: None,
+            admin_token: Some(ADMIN_TOKEN.into()),
+            json_logs: false,
+        };
+        Self::start(config, dir).await
+    }
+
+    async fn start(config: Config, dir: tempfile::TempDir) -> Self {
+        let listener = TcpListener::bind(config.listen).await.unwrap();
+        let server = switchboard::start_on(listener, config.clone())
+            .await
+            .expect("server starts");
+        let client = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .unwrap();
+        Self {
+            base: format!("http://{}", server.addr),
+            client,
+            config,
+            server: Some(server),
+            _dir: dir,
+        }
+    }
+
+    /// Stops the server gracefully and starts it again on the same database.
+    pub async fn restart(mut self) -> Self {
+        self.server.take().unwrap().shutdown().await.unwrap();
+        let config = Config {
+            listen: ([127, 0, 0, 1], 0).into(),
+            ..self.config.clone()
+        };
+        Self::start(config, self._dir).await
+    }
+
+    /// Sends a request with an optional bearer credential and JSON body; returns the status
+    /// and the JSON answer (`Value::Null` when the body is empty).
+    pub async fn call(
+        &self,
+        method: Method,
+        path: &str,
+        key: Option<&str>,
+        body: Option<Value>,
+    ) -> (StatusCode, Value) {
+        let mut request = self.client.request(method, format!("{}{path}", self.base));
+        if let Some(key) = key {
+            request = request.bearer_auth(key);
+        }
+        if let Some(body) = body {
+            request = request.json(&body);
+        }
+        let response = request.send().await.expect("request reaches the server");
+        let status = response.status();
+        let text = response.text().await.unwrap();
+        let value = if text.is_empty() {
+            Value::Null
+        } else {
+            serde_json::from_str(&text)
+                .unwrap_or_else(|_| panic!("{status} answered non-JSON: {text}"))
+        };
+        (status, value)
+    }
+
+    pub async fn get(&self, path: &str, key: &str) -> (StatusCode, Value) {
+        self.call(Method::GET, path, Some(key), None).await
+    }
+    pub async fn post(&self, path: &str, key: &str, body: Value) -> (StatusCode, Value) {
+        self.call(Method::POST, path, Some(key), Some(body)).await
+    }
+    pub async fn patch(&self, path: &str, key: &str, body: Value) -> (StatusCode, Value) {
+        self.call(Method::PATCH, path, Some(key), Some(body)).await
+    }
+    pub async fn delete(&self, path: &str, key: &str) -> (StatusCode, Value) {
+        self.call(Method::DELETE, path, Some(key), None).await
+    }
+
+    /// A new workspace with an admin key.
+    pub async fn workspace(&self) -> Ws {
+        let (status, ws) = self
+            .post(
+                "/admin/workspaces",
+                ADMIN_TOKEN,
+                json!({"name": "Test desk"}),
+            )
+            .await;
+        assert_eq!(status, StatusCode::CREATED, "{ws}");
+        let id = ws["id"].as_str().unwrap().to_owned();
+        let key = self
+            .api_key(&id, json!({"name": "admin", "role": "admin"}))
+            .await;
+        Ws { id, key }
+    }
+
+    /// Creates an API key and returns its secret.
+    pub async fn api_key(&self, workspace: &str, body: Value) -> String {
+        let (status, key) = self
+            .post(
+                &format!("/admin/workspaces/{workspace}/api-keys"),
+                ADMIN_TOKEN,
+                body,
+            )
+            .await;
+        assert_eq!(status, StatusCode::CREATED, "{key}");
+        key["key"].as_str().unwrap().to_owned()
+    }
+
+    /// Creates an agent through Bird's surface and returns it.
+    pub async fn agent(&self, ws: &Ws, body: Value) -> Value {
+        let (status, agent) = self
+            .post(&format!("/workspaces/{}/agents", ws.id), &ws.key, body)
+            .await;
+        assert_eq!(status, StatusCode::CREATED, "{agent}");
+        agent
+    }
+}
+
+impl Ws {
+    pub fn path(&self, rest: &str) -> String {
+        format!("/workspaces/{}{rest}", self.id)
+    }
+}
