@@ -6,7 +6,7 @@ use axum::http::StatusCode;
 use domain::agent::{AgentType, NewAgent};
 use domain::availability::AvailabilityChange;
 use domain::{Timestamp, Uuid};
-use store::{AgentFilter, AgentSort};
+use store::{AgentDetails, AgentFilter, AgentSort};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
@@ -205,13 +205,20 @@ async fn list_all_agents(caller: Caller, State(state): State<AppState>) -> Out<M
     Ok(axum::Json(MinimalAgentList { results }))
 }
 
-async fn show(state: &AppState, caller: &Caller, id: Uuid) -> Out<AgentOut> {
-    let details = state
+/// An agent of the caller's workspace with everything its representation joins in.
+async fn load(state: &AppState, caller: &Caller, id: Uuid) -> ApiResult<AgentDetails> {
+    state
         .store
         .get_agent(caller.workspace_id(), id)
         .await
-        .map_err(or_not_found(AGENT))?;
-    Ok(axum::Json(AgentOut::new(details, state.now())))
+        .map_err(or_not_found(AGENT))
+}
+
+async fn show(state: &AppState, caller: &Caller, id: Uuid) -> Out<AgentOut> {
+    Ok(axum::Json(AgentOut::new(
+        load(state, caller, id).await?,
+        state.now(),
+    )))
 }
 
 /// Changes an agent: profile fields, and `status` exactly as the availability endpoint would.
@@ -317,12 +324,7 @@ async fn get_availability(
     State(state): State<AppState>,
     Path(ids): Path<(String, String)>,
 ) -> Out<AvailabilityOut> {
-    let id = path_id(&ids.1, AGENT)?;
-    let details = state
-        .store
-        .get_agent(caller.workspace_id(), id)
-        .await
-        .map_err(or_not_found(AGENT))?;
+    let details = load(&state, &caller, path_id(&ids.1, AGENT)?).await?;
     Ok(axum::Json(
         (&details.agent.availability.at(state.now())).into(),
     ))
@@ -364,11 +366,6 @@ async fn get_workload(
     State(state): State<AppState>,
     Path(ids): Path<(String, String)>,
 ) -> Out<WorkloadOut> {
-    let id = path_id(&ids.1, AGENT)?;
-    let details = state
-        .store
-        .get_agent(caller.workspace_id(), id)
-        .await
-        .map_err(or_not_found(AGENT))?;
+    let details = load(&state, &caller, path_id(&ids.1, AGENT)?).await?;
     Ok(axum::Json((&details).into()))
 }
