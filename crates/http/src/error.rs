@@ -40,6 +40,9 @@ pub enum ApiError {
     Unavailable(String),
     #[error("internal error")]
     Internal(String),
+    /// Any other status the stack itself answers (405, 408, …), with its reason.
+    #[error("{message}")]
+    Status { status: StatusCode, message: String },
 }
 
 impl ApiError {
@@ -61,6 +64,30 @@ impl ApiError {
             Self::Invalid(_) => (StatusCode::UNPROCESSABLE_ENTITY, "invalid"),
             Self::Unavailable(_) => (StatusCode::SERVICE_UNAVAILABLE, "unavailable"),
             Self::Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal"),
+            Self::Status { status, .. } => (*status, "http_error"),
+        }
+    }
+}
+
+impl ApiError {
+    /// The error for a status that a layer below the handlers answered without a body.
+    pub fn for_status(status: StatusCode) -> Self {
+        match status {
+            StatusCode::NOT_FOUND => Self::NotFound("no such route".into()),
+            StatusCode::PAYLOAD_TOO_LARGE => Self::PayloadTooLarge,
+            StatusCode::INTERNAL_SERVER_ERROR => Self::Internal("an error without a body".into()),
+            StatusCode::METHOD_NOT_ALLOWED => Self::Status {
+                status,
+                message: "this method is not allowed on this path".into(),
+            },
+            StatusCode::REQUEST_TIMEOUT => Self::Status {
+                status,
+                message: "the request took too long".into(),
+            },
+            _ => Self::Status {
+                status,
+                message: status.canonical_reason().unwrap_or("error").to_lowercase(),
+            },
         }
     }
 }

@@ -164,3 +164,19 @@ async fn a_hostile_mix_of_requests_never_gets_a_500() {
         }
     }
 }
+
+#[tokio::test]
+async fn a_wrong_method_is_a_json_405() {
+    let app = TestApp::spawn().await;
+    let ws = app.workspace().await;
+    let (status, body) = app
+        .call(
+            reqwest::Method::PUT,
+            &ws.path("/agents"),
+            Some(&ws.key),
+            Some(json!({})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::METHOD_NOT_ALLOWED);
+    assert!(body["message"].is_string(), "{body}");
+}
