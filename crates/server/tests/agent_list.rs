@@ -241,6 +241,7 @@ async fn bad_list_parameters_are_refused() {
         format!("pageToken={}", "x".repeat(8001)),
         "pageToken=garbage".to_owned(),
         "name=%00".to_owned(),
+        "agentStatuses=busy".to_owned(),
         // A token of one ordering is not a token of another.
         format!(
             "sortBy=createdAt&pageToken={}",

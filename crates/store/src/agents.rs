@@ -51,6 +51,8 @@ pub struct AgentFilter {
     pub role_ids: Vec<Uuid>,
     pub status_activity_since: Option<Timestamp>,
     pub status_activity_upto: Option<Timestamp>,
+    /// Any of these presences.
+    pub presences: Vec<Presence>,
     pub agent_ids: Vec<Uuid>,
 }
 
@@ -670,5 +672,13 @@ fn push_filter(sql: &mut Sql, filter: &AgentFilter) {
     }
     if let Some(upto) = filter.status_activity_upto {
         sql.push(" AND status_activity_at <= ").bind(upto);
+    }
+    if !filter.presences.is_empty() {
+        sql.push(" AND presence IN (");
+        for (i, presence) in filter.presences.iter().enumerate() {
+            sql.push(if i == 0 { "" } else { ", " })
+                .bind(presence.as_str());
+        }
+        sql.push(")");
     }
 }

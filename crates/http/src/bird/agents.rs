@@ -66,6 +66,13 @@ fn parse_list_query(pairs: Vec<(String, String)>) -> ApiResult<ListQuery> {
                     invalid("must be one of: createdAt, statusAssignedCount, assignedCount, name")
                 })?
             }
+            "agentStatuses" => {
+                for status in value.split(',').filter(|s| !s.is_empty()) {
+                    let presence = domain::availability::bird::presence(status.trim())
+                        .ok_or_else(|| invalid("must be active, away or offline"))?;
+                    filter.presences.push(presence);
+                }
+            }
             "name" => filter.name = Some(value),
             "email" => filter.email = Some(value),
             "roleIds" | "agentIds" => {
@@ -112,6 +119,7 @@ fn parse_list_query(pairs: Vec<(String, String)>) -> ApiResult<ListQuery> {
         ("email" = Option<String>, Query, description = "Part of an e-mail address, any case"),
         ("roleIds" = Option<Vec<String>>, Query), ("lastStatusActivitySince" = Option<String>, Query),
         ("lastStatusActivityUpto" = Option<String>, Query),
+        ("agentStatuses" = Option<Vec<String>>, Query, description = "active | away | offline"),
         ("agentIds" = Option<Vec<String>>, Query, description = "When given, the other filters are ignored")),
     responses((status = 200, body = AgentList), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
 async fn list_agents(
