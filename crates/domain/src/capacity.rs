@@ -49,13 +49,24 @@ impl CapacityRuleChanges {
             }
             validate::range(&format!("capacity.{channel}"), *count, 0, CAPACITY_MAX)?;
         }
-        if self.is_default == Some(false) {
-            return Err(Invalid::new(
+        Ok(())
+    }
+
+    /// Checks the `default` flag against the rule it changes: the default rule cannot stop
+    /// being the default (another rule takes the flag instead), and saying again what a rule
+    /// already is changes nothing.
+    pub fn check_default(&mut self, rule: &CapacityRule) -> Result<(), Invalid> {
+        match (rule.is_default, self.is_default) {
+            (true, Some(false)) => Err(Invalid::new(
                 "default",
                 "make another rule the default instead",
-            ));
+            )),
+            (current, Some(wanted)) if current == wanted => {
+                self.is_default = None;
+                Ok(())
+            }
+            _ => Ok(()),
         }
-        Ok(())
     }
 
     pub fn apply(self, rule: &mut CapacityRule) {
@@ -116,5 +127,41 @@ impl CapacityRule {
             created_at: now,
             updated_at: now,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn rule(is_default: bool) -> CapacityRule {
+        let mut rule = CapacityRule::workspace_default(Uuid::nil(), Timestamp::from_millis(0));
+        rule.is_default = is_default;
+        rule
+    }
+
+    fn wanting(is_default: Option<bool>) -> CapacityRuleChanges {
+        CapacityRuleChanges {
+            is_default,
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn only_the_default_rule_refuses_to_stop_being_the_default() {
+        assert!(wanting(Some(false)).check_default(&rule(true)).is_err());
+        for (is_default, wanted) in [(false, Some(false)), (true, Some(true))] {
+            let mut changes = wanting(wanted);
+            assert_eq!(changes.check_default(&rule(is_default)), Ok(()));
+            assert_eq!(changes.is_default, None, "saying it again changes nothing");
+        }
+        let mut changes = wanting(Some(true));
+        assert_eq!(changes.check_default(&rule(false)), Ok(()));
+        assert_eq!(changes.is_default, Some(true));
+        assert_eq!(
+            wanting(Some(false)).validate(),
+            Ok(()),
+            "a new rule may say it is not the default"
+        );
     }
 }

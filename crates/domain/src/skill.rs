@@ -71,6 +71,32 @@ impl SkillChanges {
                 ));
             }
         }
+        let mut ids = std::collections::HashSet::new();
+        for (index, value) in self.values.iter().flatten().enumerate() {
+            if let Some(id) = value.id
+                && !ids.insert(id)
+            {
+                return Err(Invalid::new(
+                    format!("values[{index}].id"),
+                    "is listed twice",
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    /// Checks the value ids given against the skill they change (`None` for a new skill): an
+    /// id keeps an existing value, so it must be one of the skill's values.
+    pub fn check_value_ids(&self, skill: Option<&Skill>) -> Result<(), Invalid> {
+        for (index, value) in self.values.iter().flatten().enumerate() {
+            let Some(id) = value.id else { continue };
+            if !skill.is_some_and(|s| s.values.iter().any(|v| v.id == id)) {
+                return Err(Invalid::new(
+                    format!("values[{index}].id"),
+                    format!("{id} is not a value of this skill; leave `id` out for a new value"),
+                ));
+            }
+        }
         Ok(())
     }
 
@@ -110,6 +136,7 @@ impl Skill {
             return Err(Invalid::new("name", "is required"));
         }
         changes.validate()?;
+        changes.check_value_ids(None)?;
         let mut skill = Skill {
             id: crate::new_id(),
             workspace_id,

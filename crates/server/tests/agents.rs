@@ -2,13 +2,9 @@
 
 mod common;
 
-use common::TestApp;
+use common::{TestApp, id};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
-
-fn id(value: &Value) -> String {
-    value["id"].as_str().expect("an id").to_owned()
-}
 
 #[tokio::test]
 async fn an_agent_is_created_read_updated_and_deleted() {

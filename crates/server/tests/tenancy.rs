@@ -207,25 +207,47 @@ async fn a_generated_admin_token_is_shown_once_and_only_its_hash_is_kept() {
         let client = client.clone();
         async move {
             let url = format!("http://{addr}/admin/workspaces");
-            client.post(url).bearer_auth(token).json(&json!({"name": "x"})).send().await.unwrap().status()
+            client
+                .post(url)
+                .bearer_auth(token)
+                .json(&json!({"name": "x"}))
+                .send()
+                .await
+                .unwrap()
+                .status()
         }
     };
     let first = switchboard::start(config.clone()).await.unwrap();
-    let token = first.admin_token.clone().expect("the first start generates a token");
+    let token = first
+        .admin_token
+        .clone()
+        .expect("the first start generates a token");
     assert!(token.starts_with("sba_"));
     assert_eq!(create(first.addr, token.clone()).await, StatusCode::CREATED);
     first.shutdown().await.unwrap();
 
     let second = switchboard::start(config).await.unwrap();
     assert_eq!(second.admin_token, None, "shown only once");
-    assert_eq!(create(second.addr, token.clone()).await, StatusCode::CREATED);
-    assert_eq!(create(second.addr, format!("{token}x")).await, StatusCode::UNAUTHORIZED);
+    assert_eq!(
+        create(second.addr, token.clone()).await,
+        StatusCode::CREATED
+    );
+    assert_eq!(
+        create(second.addr, format!("{token}x")).await,
+        StatusCode::UNAUTHORIZED
+    );
     second.shutdown().await.unwrap();
-    if !common::database_url(dir.path()).await.starts_with("postgres") {
+    if !common::database_url(dir.path())
+        .await
+        .starts_with("postgres")
+    {
         for file in ["switchboard.db", "switchboard.db-wal"] {
             let bytes = std::fs::read(dir.path().join(file)).unwrap_or_default();
             let text = String::from_utf8_lossy(&bytes);
-            assert!(!text.contains(&token), "the token itself is never stored ({file})");
+            assert!(
+                !text.contains(&token),
+                "the token itself is never stored ({file})"
+            );
         }
     }
 }

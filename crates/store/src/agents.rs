@@ -3,7 +3,7 @@
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 
-use domain::agent::{Agent, AgentType, NewAgent};
+use domain::agent::{Agent, AgentType, NewAgent, SkillAssignment};
 use domain::availability::{Account, Availability, Presence, Work};
 use domain::capacity::CHANNELS;
 use domain::skill::SkillValue;
@@ -13,7 +13,7 @@ use sqlx::any::AnyRow;
 
 use crate::capacity::{RuleDetails, load_rules};
 use crate::page::{Cursor, Page, SortKey};
-use crate::sql::{Arg, RowExt, Sql, json, like_contains, opt_int, placeholders, q};
+use crate::sql::{Arg, RowExt, Sql, for_update, json, like_contains, opt_int, placeholders, q};
 use crate::{Result, Store, StoreError};
 
 /// An agent with everything its full representation joins in.
@@ -280,8 +280,14 @@ fn conflict_as_agent_exists(error: sqlx::Error) -> StoreError {
     }
 }
 
-async fn fetch_agent(c: &mut AnyConnection, workspace_id: Uuid, id: Uuid) -> Result<Agent> {
-    let sql = format!("SELECT {COLUMNS} FROM agents WHERE workspace_id = $1 AND id = $2");
+async fn fetch_agent(
+    c: &mut AnyConnection,
+    workspace_id: Uuid,
+    id: Uuid,
+    lock: bool,
+) -> Result<Agent> {
+    let lock = if lock { for_update(c) } else { "" };
+    let sql = format!("SELECT {COLUMNS} FROM agents WHERE workspace_id = $1 AND id = $2{lock}");
     let row = q(&sql, &[workspace_id.into(), id.into()])
         .fetch_optional(c)
         .await?;
@@ -325,16 +331,25 @@ async fn set_teams(
     Ok(())
 }
 
-/// Checks the agent's skills against the skills of its workspace.
-async fn check_skills(c: &mut AnyConnection, agent: &Agent) -> Result<()> {
-    let wanted: Vec<Uuid> = agent
+/// Checks the skill assignments that are new since `before` against the skills of the
+/// workspace (assignments kept as they were were checked when made).
+async fn check_skills(
+    c: &mut AnyConnection,
+    agent: &Agent,
+    before: &[SkillAssignment],
+) -> Result<()> {
+    let new: Vec<&SkillAssignment> = agent
         .profile
         .assigned_skills
         .iter()
-        .map(|s| s.skill_id)
+        .filter(|a| !before.contains(a))
         .collect();
+    if new.is_empty() {
+        return Ok(());
+    }
+    let wanted: Vec<Uuid> = new.iter().map(|s| s.skill_id).collect();
     let skills = crate::skills::load_skills(c, agent.workspace_id, &wanted).await?;
-    for assignment in &agent.profile.assigned_skills {
+    for assignment in new {
         let skill = skills
             .iter()
             .find(|s| s.id == assignment.skill_id)
@@ -444,7 +459,7 @@ async fn one_with_details(
     workspace_id: Uuid,
     id: Uuid,
 ) -> Result<AgentDetails> {
-    let agent = fetch_agent(c, workspace_id, id).await?;
+    let agent = fetch_agent(c, workspace_id, id, false).await?;
     Ok(details(c, workspace_id, vec![agent]).await?.remove(0))
 }
 
@@ -457,7 +472,7 @@ impl Store {
                     mut agent,
                     team_ids,
                 } = new;
-                check_skills(c, &agent).await?;
+                check_skills(c, &agent, &[]).await?;
                 agent.desk_id = crate::tenancy::next_desk_id(c, agent.workspace_id).await?;
                 insert_agent(c, &agent).await?;
                 set_teams(c, &agent, &team_ids, agent.created_at).await?;
@@ -484,10 +499,11 @@ impl Store {
     ) -> Result<AgentDetails> {
         self.write(move |c| {
             Box::pin(async move {
-                let mut agent = fetch_agent(c, workspace_id, id).await?;
+                let mut agent = fetch_agent(c, workspace_id, id, true).await?;
+                let skills_before = agent.profile.assigned_skills.clone();
                 change(&mut agent)?;
                 agent.updated_at = now;
-                check_skills(c, &agent).await?;
+                check_skills(c, &agent, &skills_before).await?;
                 save_agent(c, &agent).await?;
                 if let Some(team_ids) = team_ids {
                     set_teams(c, &agent, &domain::agent::dedup(team_ids), now).await?;

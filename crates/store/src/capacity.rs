@@ -7,7 +7,7 @@ use sqlx::AnyConnection;
 use sqlx::any::AnyRow;
 
 use crate::page::{Cursor, Page};
-use crate::sql::{RowExt, Sql, json, q};
+use crate::sql::{RowExt, Sql, for_update, json, q};
 use crate::{Result, Store, StoreError};
 
 /// A rule with the agents explicitly assigned to it.
@@ -37,8 +37,20 @@ pub(crate) async fn insert_rule(c: &mut AnyConnection, rule: &CapacityRule) -> R
     save_rule(c, rule, true).await
 }
 
+/// Locks every rule of the workspace, always in id order, before a change that may move the
+/// default flag: changes of a workspace's rules then take turns instead of deadlocking.
+async fn lock_rules(c: &mut AnyConnection, workspace_id: Uuid) -> Result<()> {
+    let sql = format!(
+        "SELECT id FROM capacity_rules WHERE workspace_id = $1 ORDER BY id{}",
+        for_update(c)
+    );
+    q(&sql, &[workspace_id.into()]).fetch_all(c).await?;
+    Ok(())
+}
+
 async fn save_rule(c: &mut AnyConnection, rule: &CapacityRule, insert: bool) -> Result<()> {
     if rule.is_default {
+        lock_rules(c, rule.workspace_id).await?;
         let args = [rule.workspace_id.into(), rule.id.into()];
         q(
             "UPDATE capacity_rules SET is_default = 0 WHERE workspace_id = $1 AND id <> $2",
@@ -99,36 +111,23 @@ pub(crate) async fn load_rules(
     c: &mut AnyConnection,
     workspace_id: Uuid,
 ) -> Result<Vec<RuleDetails>> {
-    let sql = format!(
-        "SELECT {COLUMNS} FROM capacity_rules WHERE workspace_id = $1 ORDER BY created_at, id"
-    );
-    let rules = q(&sql, &[workspace_id.into()]).fetch_all(&mut *c).await?;
-    let assigned = q(
-        "SELECT id, capacity_rule_id FROM agents WHERE workspace_id = $1 AND capacity_rule_id IS NOT NULL \
-         ORDER BY created_at, id",
-        &[workspace_id.into()],
-    )
-    .fetch_all(c)
-    .await?;
-    let assigned: Vec<(Uuid, Uuid)> = assigned
-        .iter()
-        .map(|r| Ok((r.uuid("capacity_rule_id")?, r.uuid("id")?)))
-        .collect::<Result<_>>()?;
-    rules
-        .iter()
-        .map(|row| {
-            let rule = rule_from(row)?;
-            let assigned_agent_ids = assigned
-                .iter()
-                .filter(|(r, _)| *r == rule.id)
-                .map(|(_, a)| *a)
-                .collect();
-            Ok(RuleDetails {
-                rule,
-                assigned_agent_ids,
-            })
-        })
-        .collect()
+    let sql = "SELECT r.id, r.workspace_id, r.name, r.description, r.is_default, r.capacity, r.created_at, \
+        r.updated_at, a.id AS agent_id FROM capacity_rules r LEFT JOIN agents a ON a.capacity_rule_id = r.id \
+        WHERE r.workspace_id = $1 ORDER BY r.created_at, r.id, a.created_at, a.id";
+    let mut rules: Vec<RuleDetails> = Vec::new();
+    for row in q(sql, &[workspace_id.into()]).fetch_all(c).await? {
+        let id = row.uuid("id")?;
+        if rules.last().is_none_or(|last| last.rule.id != id) {
+            rules.push(RuleDetails {
+                rule: rule_from(&row)?,
+                assigned_agent_ids: Vec::new(),
+            });
+        }
+        if let (Some(agent), Some(last)) = (row.opt_uuid("agent_id")?, rules.last_mut()) {
+            last.assigned_agent_ids.push(agent);
+        }
+    }
+    Ok(rules)
 }
 
 async fn one_rule(c: &mut AnyConnection, workspace_id: Uuid, id: Uuid) -> Result<RuleDetails> {
@@ -169,12 +168,10 @@ impl Store {
     ) -> Result<RuleDetails> {
         self.write(move |c| {
             Box::pin(async move {
+                lock_rules(c, workspace_id).await?;
                 let mut rule = one_rule(c, workspace_id, id).await?.rule;
-                // Saying again that the default rule is the default changes nothing.
-                if rule.is_default && changes.is_default == Some(true) {
-                    changes.is_default = None;
-                }
                 changes.validate()?;
+                changes.check_default(&rule)?;
                 let agent_ids = changes.assigned_agent_ids.take();
                 changes.apply(&mut rule);
                 rule.updated_at = now;

@@ -23,6 +23,15 @@ impl From<sqlx::Error> for StoreError {
     fn from(error: sqlx::Error) -> Self {
         match &error {
             sqlx::Error::RowNotFound => Self::NotFound,
+            // PostgreSQL gave up one of two writes that waited on each other: the write did not
+            // happen, and trying again will do.
+            sqlx::Error::Database(db)
+                if matches!(db.code().as_deref(), Some("40P01" | "40001")) =>
+            {
+                Self::Unavailable(format!(
+                    "a concurrent write got in the way; try again ({db})"
+                ))
+            }
             sqlx::Error::Database(db) if db.is_unique_violation() => {
                 Self::Conflict(db.constraint().unwrap_or("unique").to_owned())
             }

@@ -1,12 +1,13 @@
 //! Skills and their values.
 
+use domain::agent::Profile;
 use domain::skill::{Skill, SkillChanges};
 use domain::{Timestamp, Uuid};
 use sqlx::AnyConnection;
 use sqlx::any::AnyRow;
 
 use crate::page::{Cursor, Page};
-use crate::sql::{RowExt, Sql, json, q};
+use crate::sql::{RowExt, Sql, for_update, json, q};
 use crate::{Result, Store, StoreError};
 
 const COLUMNS: &str = "id, workspace_id, name, description, value_type, value_list, created_at, created_by, updated_at, updated_by";
@@ -50,8 +51,14 @@ async fn save_skill(c: &mut AnyConnection, skill: &Skill, insert: bool) -> Resul
     Ok(())
 }
 
-async fn fetch_skill(c: &mut AnyConnection, workspace_id: Uuid, id: Uuid) -> Result<Skill> {
-    let sql = format!("SELECT {COLUMNS} FROM skills WHERE workspace_id = $1 AND id = $2");
+async fn fetch_skill(
+    c: &mut AnyConnection,
+    workspace_id: Uuid,
+    id: Uuid,
+    lock: bool,
+) -> Result<Skill> {
+    let lock = if lock { for_update(c) } else { "" };
+    let sql = format!("SELECT {COLUMNS} FROM skills WHERE workspace_id = $1 AND id = $2{lock}");
     let row = q(&sql, &[workspace_id.into(), id.into()])
         .fetch_optional(c)
         .await?;
@@ -78,6 +85,64 @@ pub(crate) async fn load_skills(
     sql.fetch_all(c).await?.iter().map(skill_from).collect()
 }
 
+/// Brings the agents that hold skill `skill_id` in line with what the skill now is: a deleted
+/// skill (`None`) leaves them, a changed one keeps only the values it still has. A `single`
+/// skill cannot become so while an agent holds several of its values (409).
+async fn follow_skill(
+    c: &mut AnyConnection,
+    workspace_id: Uuid,
+    skill_id: Uuid,
+    skill: Option<&Skill>,
+) -> Result<()> {
+    let rows = q(
+        &format!(
+            "SELECT id, profile FROM agents WHERE workspace_id = $1 AND profile LIKE $2{}",
+            for_update(c)
+        ),
+        &[workspace_id.into(), format!("%{skill_id}%").into()],
+    )
+    .fetch_all(&mut *c)
+    .await?;
+    for row in rows {
+        let mut profile: Profile = row.json("profile")?;
+        let before = profile.assigned_skills.clone();
+        match skill {
+            None => profile.assigned_skills.retain(|a| a.skill_id != skill_id),
+            Some(skill) => {
+                for held in profile
+                    .assigned_skills
+                    .iter_mut()
+                    .filter(|a| a.skill_id == skill_id)
+                {
+                    held.value_ids
+                        .retain(|id| skill.values.iter().any(|v| v.id == *id));
+                    if skill.value_type == "single" && held.value_ids.len() > 1 {
+                        return Err(StoreError::Conflict(format!(
+                            "agent {} holds several values of skill {}; leave it one before making the skill single",
+                            row.text("id")?,
+                            skill.name
+                        )));
+                    }
+                }
+            }
+        }
+        if profile.assigned_skills != before {
+            let args = [
+                json(&profile)?.into(),
+                workspace_id.into(),
+                row.uuid("id")?.into(),
+            ];
+            q(
+                "UPDATE agents SET profile = $1 WHERE workspace_id = $2 AND id = $3",
+                &args,
+            )
+            .execute(&mut *c)
+            .await?;
+        }
+    }
+    Ok(())
+}
+
 impl Store {
     pub async fn create_skill(&self, skill: Skill) -> Result<Skill> {
         self.write(move |c| {
@@ -90,7 +155,7 @@ impl Store {
     }
 
     pub async fn get_skill(&self, workspace_id: Uuid, id: Uuid) -> Result<Skill> {
-        self.read(move |c| Box::pin(fetch_skill(c, workspace_id, id)))
+        self.read(move |c| Box::pin(fetch_skill(c, workspace_id, id, false)))
             .await
     }
 
@@ -104,17 +169,19 @@ impl Store {
     ) -> Result<Skill> {
         self.write(move |c| {
             Box::pin(async move {
-                let mut skill = fetch_skill(c, workspace_id, id).await?;
+                let mut skill = fetch_skill(c, workspace_id, id, true).await?;
                 changes.validate()?;
+                changes.check_value_ids(Some(&skill))?;
                 changes.apply(&mut skill, by, now);
                 save_skill(c, &skill, false).await?;
+                follow_skill(c, workspace_id, id, Some(&skill)).await?;
                 Ok(skill)
             })
         })
         .await
     }
 
-    /// Deletes a skill; agents that had it simply no longer show it.
+    /// Deletes a skill and takes it from the agents that had it.
     pub async fn delete_skill(&self, workspace_id: Uuid, id: Uuid) -> Result<()> {
         self.write(move |c| {
             Box::pin(async move {
@@ -123,13 +190,12 @@ impl Store {
                     "DELETE FROM skills WHERE workspace_id = $1 AND id = $2",
                     &args,
                 )
-                .execute(c)
+                .execute(&mut *c)
                 .await?;
                 if gone.rows_affected() == 0 {
-                    Err(StoreError::NotFound)
-                } else {
-                    Ok(())
+                    return Err(StoreError::NotFound);
                 }
+                follow_skill(c, workspace_id, id, None).await
             })
         })
         .await

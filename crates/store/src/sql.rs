@@ -176,6 +176,16 @@ fn parse_uuid(text: &str) -> Result<Uuid> {
     Uuid::parse_str(text).map_err(|e| StoreError::Other(format!("stored id {text:?}: {e}")))
 }
 
+/// The clause that locks the rows a write reads, so that two read-change-save writes of one row
+/// take turns: ` FOR UPDATE` on PostgreSQL; nothing on SQLite, where one writer does every write.
+pub(crate) fn for_update(c: &AnyConnection) -> &'static str {
+    if c.backend_name() == "PostgreSQL" {
+        " FOR UPDATE"
+    } else {
+        ""
+    }
+}
+
 /// A JSON document for a text column.
 pub(crate) fn json<T: serde::Serialize>(value: &T) -> Result<String> {
     Ok(serde_json::to_string(value)?)

@@ -6,7 +6,7 @@ use sqlx::AnyConnection;
 use sqlx::any::AnyRow;
 
 use crate::page::{Cursor, Page};
-use crate::sql::{RowExt, Sql, q};
+use crate::sql::{RowExt, Sql, for_update, q};
 use crate::{Result, Store, StoreError};
 
 /// A team with its member count and a few members to show.
@@ -54,8 +54,14 @@ async fn with_members(c: &mut AnyConnection, team: Team) -> Result<TeamDetails> 
     })
 }
 
-async fn fetch_team(c: &mut AnyConnection, workspace_id: Uuid, id: Uuid) -> Result<Team> {
-    let sql = format!("SELECT {COLUMNS} FROM teams WHERE workspace_id = $1 AND id = $2");
+async fn fetch_team(
+    c: &mut AnyConnection,
+    workspace_id: Uuid,
+    id: Uuid,
+    lock: bool,
+) -> Result<Team> {
+    let lock = if lock { for_update(c) } else { "" };
+    let sql = format!("SELECT {COLUMNS} FROM teams WHERE workspace_id = $1 AND id = $2{lock}");
     let row = q(&sql, &[workspace_id.into(), id.into()])
         .fetch_optional(c)
         .await?;
@@ -128,7 +134,7 @@ impl Store {
     pub async fn get_team(&self, workspace_id: Uuid, id: Uuid) -> Result<TeamDetails> {
         self.read(move |c| {
             Box::pin(async move {
-                let team = fetch_team(c, workspace_id, id).await?;
+                let team = fetch_team(c, workspace_id, id, false).await?;
                 with_members(c, team).await
             })
         })
@@ -144,7 +150,7 @@ impl Store {
     ) -> Result<TeamDetails> {
         self.write(move |c| {
             Box::pin(async move {
-                let mut team = fetch_team(c, workspace_id, id).await?;
+                let mut team = fetch_team(c, workspace_id, id, true).await?;
                 changes.validate()?;
                 changes.apply(&mut team);
                 team.updated_at = now;

@@ -10,7 +10,8 @@ use std::path::PathBuf;
 
 use axum::Router;
 use axum::body::Body;
-use axum::extract::{DefaultBodyLimit, Multipart, Path, Query as RawQuery, State};
+use axum::extract::multipart::MultipartRejection;
+use axum::extract::{DefaultBodyLimit, Multipart, Path, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use base64::Engine;
@@ -27,7 +28,7 @@ use utoipa_axum::routes;
 
 use crate::auth::Caller;
 use crate::error::{ApiError, ApiResult, ErrorBody, or_not_found};
-use crate::extract::path_id;
+use crate::extract::{Query, path_id};
 use crate::state::AppState;
 
 /// How long a presigned upload stays valid.
@@ -213,16 +214,24 @@ fn agent_dir(state: &AppState, workspace_id: Uuid, agent_id: Uuid) -> PathBuf {
 /// Removes a deleted agent's files (their records went with the agent).
 pub async fn forget_agent_files(state: &AppState, workspace_id: Uuid, agent_id: Uuid) {
     let dir = agent_dir(state, workspace_id, agent_id);
-    if let Err(error) = tokio::fs::remove_dir_all(&dir).await {
-        if error.kind() != std::io::ErrorKind::NotFound {
-            tracing::warn!(%error, dir = %dir.display(), "could not remove a deleted agent's files");
-        }
+    if let Err(error) = tokio::fs::remove_dir_all(&dir).await
+        && error.kind() != std::io::ErrorKind::NotFound
+    {
+        tracing::warn!(%error, dir = %dir.display(), "could not remove a deleted agent's files");
     }
 }
 
 /// The upload form: every field of `formData`, `Content-Type`, then `file`.
-async fn upload(State(state): State<AppState>, mut form: Multipart) -> ApiResult<StatusCode> {
+async fn upload(
+    State(state): State<AppState>,
+    form: Result<Multipart, MultipartRejection>,
+) -> ApiResult<StatusCode> {
     let bad = |message: &str| ApiError::BadRequest(message.to_owned());
+    let mut form = form.map_err(|_| {
+        ApiError::UnsupportedMediaType(
+            "expected `Content-Type: multipart/form-data` with a boundary".into(),
+        )
+    })?;
     let (mut policy_text, mut signature, mut content_type) = (None, None, None);
     while let Some(mut field) = form
         .next_field()
@@ -263,11 +272,18 @@ async fn upload(State(state): State<AppState>, mut form: Multipart) -> ApiResult
         if policy.expiration <= now {
             return Err(ApiError::Forbidden("the upload policy has expired".into()));
         }
+        // Media types are case-insensitive and may carry parameters (`; charset=…`).
         let content_type = content_type
             .take()
             .or_else(|| field.content_type().map(str::to_owned))
             .unwrap_or_default();
-        if !policy.content_types.iter().any(|t| *t == content_type) {
+        let content_type = content_type
+            .split(';')
+            .next()
+            .unwrap_or_default()
+            .trim()
+            .to_ascii_lowercase();
+        if !policy.content_types.contains(&content_type) {
             let allowed = policy.content_types.join(", ");
             return Err(ApiError::UnsupportedMediaType(format!(
                 "a {} must be one of: {allowed}",
@@ -276,7 +292,7 @@ async fn upload(State(state): State<AppState>, mut form: Multipart) -> ApiResult
         }
         let file_name = field.file_name().map(str::to_owned);
         let dir = agent_dir(&state, policy.workspace_id, policy.agent_id);
-        let size = save_file(&dir, policy.file_id, policy.max_bytes, &mut field).await?;
+        let (size, saved) = save_file(&dir, policy.file_id, policy.max_bytes, &mut field).await?;
         let media = Media {
             id: policy.file_id,
             workspace_id: policy.workspace_id,
@@ -287,69 +303,100 @@ async fn upload(State(state): State<AppState>, mut form: Multipart) -> ApiResult
             file_name,
             created_at: now,
         };
+        // Without its record the file is not kept (`saved` removes it when dropped).
         return match state.store.record_media(media).await {
-            Ok(_) => Ok(StatusCode::NO_CONTENT),
-            Err(store::StoreError::Conflict(_)) => {
-                Err(ApiError::Conflict("this upload was already used".into()))
+            Ok(_) => {
+                saved.keep();
+                Ok(StatusCode::NO_CONTENT)
             }
-            Err(store::StoreError::Other(_)) => {
-                // The agent went away meanwhile (its foreign key refused the record).
-                let _ = tokio::fs::remove_file(dir.join(policy.file_id.to_string())).await;
-                Err(ApiError::not_found("Agent"))
-            }
+            Err(store::StoreError::Conflict(_)) => Err(already_used()),
+            // The agent went away meanwhile (its foreign key refused the record).
+            Err(store::StoreError::Other(_)) => Err(ApiError::not_found("Agent")),
             Err(other) => Err(other.into()),
         };
     }
     Err(bad("the form has no `file` field"))
 }
 
+fn already_used() -> ApiError {
+    ApiError::Conflict("this upload was already used".into())
+}
+
+/// A file being uploaded, removed when dropped unless kept: an upload that fails, or whose
+/// request goes away midway, leaves nothing behind and its form usable again.
+struct Unkept(Option<PathBuf>);
+
+impl Unkept {
+    fn keep(mut self) {
+        self.0 = None;
+    }
+}
+
+impl Drop for Unkept {
+    fn drop(&mut self) {
+        if let Some(path) = self.0.take() {
+            let _ = std::fs::remove_file(path);
+        }
+    }
+}
+
 /// Streams the file to disk, refusing it past `max_bytes`; durable before it is recorded.
+///
+/// The file is created new under its final name, so a form used twice (one after the other or
+/// at once) can never replace the bytes of its first upload: the second finds the name taken.
+/// Nothing serves the file before its record exists, and the record is written only after this.
 async fn save_file(
     dir: &PathBuf,
     file_id: Uuid,
     max_bytes: u64,
     field: &mut axum::extract::multipart::Field<'_>,
-) -> ApiResult<u64> {
+) -> ApiResult<(u64, Unkept)> {
     let io = |e: std::io::Error| ApiError::Internal(format!("saving an upload: {e}"));
     tokio::fs::create_dir_all(dir).await.map_err(io)?;
-    let partial = dir.join(format!("{file_id}.partial"));
-    let mut file = tokio::fs::File::create(&partial).await.map_err(io)?;
+    let path = dir.join(file_id.to_string());
+    let mut file = match tokio::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(&path)
+        .await
+    {
+        Ok(file) => file,
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => return Err(already_used()),
+        Err(e) => return Err(io(e)),
+    };
+    let saved = Unkept(Some(path));
+    let written = write_chunks(&mut file, max_bytes, field).await;
+    drop(file); // closed before `saved` may remove it
+    Ok((written?, saved))
+}
+
+async fn write_chunks(
+    file: &mut tokio::fs::File,
+    max_bytes: u64,
+    field: &mut axum::extract::multipart::Field<'_>,
+) -> ApiResult<u64> {
+    let io = |e: std::io::Error| ApiError::Internal(format!("saving an upload: {e}"));
     let mut size = 0u64;
     loop {
         let chunk = match field.chunk().await {
             Ok(Some(chunk)) => chunk,
             Ok(None) => break,
-            Err(e) => {
-                let _ = tokio::fs::remove_file(&partial).await;
-                return Err(if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
-                    ApiError::PayloadTooLarge
-                } else {
-                    ApiError::BadRequest(format!("malformed form: {e}"))
-                });
+            Err(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => {
+                return Err(ApiError::PayloadTooLarge);
             }
+            Err(e) => return Err(ApiError::BadRequest(format!("malformed form: {e}"))),
         };
         size += chunk.len() as u64;
         if size > max_bytes {
-            drop(file);
-            let _ = tokio::fs::remove_file(&partial).await;
             return Err(ApiError::PayloadTooLarge);
         }
         file.write_all(&chunk).await.map_err(io)?;
     }
     if size == 0 {
-        let _ = tokio::fs::remove_file(&partial).await;
         return Err(ApiError::BadRequest("the file is empty".into()));
     }
     file.sync_all().await.map_err(io)?;
-    tokio::fs::rename(&partial, dir.join(file_id.to_string()))
-        .await
-        .map_err(io)?;
     Ok(size)
-}
-
-#[derive(Debug, Deserialize)]
-struct DownloadQuery {
-    redirect: Option<String>,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -374,17 +421,27 @@ async fn download(
     caller: Caller,
     State(state): State<AppState>,
     Path(ids): Path<(String, String, String)>,
-    RawQuery(query): RawQuery<DownloadQuery>,
+    Query(pairs): Query<Vec<(String, String)>>,
 ) -> ApiResult<Response> {
-    let redirect = match query.redirect.as_deref() {
-        None | Some("false") => false,
-        Some("true") => true,
-        Some(_) => {
+    let mut redirect = None;
+    for (name, value) in pairs.iter().filter(|(name, _)| name == "redirect") {
+        let wanted = match value.as_str() {
+            "false" => false,
+            "true" => true,
+            _ => {
+                return Err(ApiError::BadRequest(format!(
+                    "{name}: must be true or false"
+                )));
+            }
+        };
+        if redirect.is_some_and(|r| r != wanted) {
             return Err(ApiError::BadRequest(
-                "redirect: must be true or false".into(),
+                "redirect: given twice with different values".into(),
             ));
         }
-    };
+        redirect = Some(wanted);
+    }
+    let redirect = redirect.unwrap_or(false);
     let agent_id = path_id(&ids.1, "Agent")?;
     let file_id = path_id(&ids.2, "Media")?;
     let media = state
@@ -428,33 +485,36 @@ impl WithStatus for Response {
     }
 }
 
-#[derive(Debug, Deserialize)]
-struct FileQuery {
-    expires: Option<i64>,
-    signature: Option<String>,
-}
-
 /// The bytes of a file, for a link whose signature holds and has not expired.
 async fn serve_file(
     State(state): State<AppState>,
     Path((workspace, agent, file)): Path<(String, String, String)>,
-    RawQuery(query): RawQuery<FileQuery>,
+    Query(query): Query<Vec<(String, String)>>,
 ) -> ApiResult<Response> {
     let (workspace_id, agent_id, file_id) = (
         path_id(&workspace, "Media")?,
         path_id(&agent, "Media")?,
         path_id(&file, "Media")?,
     );
-    let (Some(expires), Some(signature)) = (query.expires, query.signature) else {
+    // Each parameter once: a link with a mangled or repeated parameter is no link we signed.
+    let once = |name: &str| {
+        let mut values = query.iter().filter(|(n, _)| n == name).map(|(_, v)| v);
+        match (values.next(), values.next()) {
+            (Some(value), None) => Some(value),
+            _ => None,
+        }
+    };
+    let expires = once("expires").and_then(|e| e.parse::<i64>().ok());
+    let (Some(expires), Some(signature)) = (expires, once("signature")) else {
         return Err(ApiError::Forbidden(
-            "this link needs `expires` and `signature`".into(),
+            "this link needs a numeric `expires` and a `signature`".into(),
         ));
     };
     let path = format!("/media/{workspace_id}/{agent_id}/{file_id}");
     if !verify(
         &state.signing_key,
         &format!("{path}?expires={expires}"),
-        &signature,
+        signature,
     ) {
         return Err(ApiError::Forbidden(
             "the link signature does not match".into(),
@@ -473,7 +533,11 @@ async fn serve_file(
             .await
             .map_err(|_| ApiError::not_found("Media"))?;
     Ok((
-        [(header::CONTENT_TYPE, media.content_type)],
+        [
+            (header::CONTENT_TYPE, media.content_type),
+            // Served as the type it was accepted as, never as whatever it looks like.
+            (header::X_CONTENT_TYPE_OPTIONS, "nosniff".to_owned()),
+        ],
         Body::from(bytes),
     )
         .into_response())

@@ -193,3 +193,21 @@ impl Ws {
         format!("/workspaces/{}{rest}", self.id)
     }
 }
+
+/// An error answer: exactly `{code, message}`, with the given code and a message.
+pub fn assert_error(body: &Value, code: &str) {
+    assert_eq!(body["code"], code, "{body}");
+    assert!(
+        body["message"].as_str().is_some_and(|m| !m.is_empty()),
+        "{body}"
+    );
+    assert_eq!(body.as_object().map(|o| o.len()), Some(2), "{body}");
+}
+
+/// The `id` of an answer.
+pub fn id(value: &Value) -> String {
+    value["id"]
+        .as_str()
+        .unwrap_or_else(|| panic!("no id in {value}"))
+        .to_owned()
+}
