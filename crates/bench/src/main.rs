@@ -1,0 +1,318 @@
+//! # switchboard-bench
+//!
+//! Measures the agent API of the real switchboard server, started in this process on SQLite (a
+//! fresh file) and, given `--postgres URL`, on a fresh PostgreSQL database made on that server and
+//! dropped afterwards. For each it creates a workspace with an admin key and `--agents` agents
+//! over HTTP, then drives a closed loop of `--concurrency` keep-alive connections for
+//! `--seconds` at each of
+//!
+//! * Get Agent (a random agent each time), the hot read,
+//! * List Agents `?limit=10`, a page with its total,
+//! * Create Agent (a new name each time), a durable write,
+//!
+//! and reports requests per second and latency p50/p99, counting every unexpected status.
+//!
+//! Two yardsticks put the figures in proportion, both measured in the same run on the same
+//! machine:
+//!
+//! * a bare axum handler answering the Get Agent path with a recorded Get Agent body, under the
+//!   same load: what HTTP alone costs, so Get Agent's share of it shows the server's own cost;
+//! * the database's durable single-row commit rate (SQLite WAL with `synchronous=FULL`, one
+//!   connection; PostgreSQL with one and with `--concurrency` connections), so the create rate
+//!   can be judged against the aim "create agent (durable) at no less than the database's own
+//!   single-row commit rate".
+//!
+//! Load generator, servers and databases share the machine's cores, so the figures are for
+//! comparison within a run, not capacity planning. Progress goes to stderr; the Markdown tables
+//! of results go to stdout.
+
+mod commit;
+mod load;
+mod target;
+
+use std::path::Path;
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::body::Bytes;
+use clap::Parser;
+use rand::Rng;
+use reqwest::StatusCode;
+use reqwest::header::{AUTHORIZATION, HeaderValue};
+use serde_json::json;
+
+use load::{Load, MakeRequest, Stats};
+use target::{Fixture, PgDatabase};
+
+/// How long each database commit-rate measurement runs.
+const COMMIT_TIME: Duration = Duration::from_secs(3);
+
+const GET: &str = "GET /workspaces/{id}/agents/{agentId}";
+const LIST: &str = "GET /workspaces/{id}/agents?limit=10";
+const CREATE: &str = "POST /workspaces/{id}/agents";
+const BARE: &str = "bare axum";
+
+#[derive(Debug, Parser)]
+#[command(about = "Load benchmark of the switchboard agent API")]
+struct Args {
+    /// A PostgreSQL server URL (`postgres://user@host:port/db`); a fresh database is made there.
+    #[arg(long, env = "SWITCHBOARD_BENCH_POSTGRES_URL")]
+    postgres: Option<String>,
+    /// Seconds of load per request kind.
+    #[arg(long, default_value_t = 10)]
+    seconds: u64,
+    /// Connections sending requests back to back.
+    #[arg(long, default_value_t = 32)]
+    concurrency: usize,
+    /// Agents created before the load starts.
+    #[arg(long, default_value_t = 1000)]
+    agents: usize,
+}
+
+struct HttpRow {
+    server: &'static str,
+    request: &'static str,
+    stats: Stats,
+}
+
+struct CommitRow {
+    database: &'static str,
+    connections: usize,
+    rate: f64,
+}
+
+#[derive(Default)]
+struct Report {
+    http: Vec<HttpRow>,
+    commits: Vec<CommitRow>,
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let args = Args::parse();
+    let load = Load {
+        concurrency: args.concurrency,
+        duration: Duration::from_secs(args.seconds),
+    };
+    let mut report = Report::default();
+
+    let dir = tempfile::tempdir()?;
+    let url = format!(
+        "sqlite://{}?mode=rwc",
+        dir.path().join("switchboard.db").display()
+    );
+    let (fixture, sample) =
+        bench_switchboard("SQLite", url, dir.path(), args.agents, load, &mut report).await?;
+    eprintln!("SQLite: single-row commits");
+    let rate = commit::sqlite(&dir.path().join("commits.db"), COMMIT_TIME).await?;
+    report.commits.push(CommitRow {
+        database: "SQLite",
+        connections: 1,
+        rate,
+    });
+
+    if let Some(server_url) = &args.postgres {
+        let database = PgDatabase::create(server_url).await?;
+        let outcome = bench_postgres(&database.url, args.agents, load, &mut report).await;
+        database.drop().await?;
+        outcome?;
+    }
+
+    eprintln!("{BARE}: {} bytes of Get Agent", sample.len());
+    let addr = target::serve_constant(sample).await?;
+    let make = get_agent(&format!("http://{addr}"), &fixture);
+    let stats = load::run(load, StatusCode::OK, make).await;
+    report.http.push(HttpRow {
+        server: BARE,
+        request: GET,
+        stats,
+    });
+
+    report.print(&args);
+    Ok(())
+}
+
+/// Starts the server on `database_url`, fills it and loads it with each request kind in turn.
+/// Returns the fixture and one Get Agent body.
+async fn bench_switchboard(
+    server: &'static str,
+    database_url: String,
+    data_dir: &Path,
+    agents: usize,
+    load: Load,
+    report: &mut Report,
+) -> anyhow::Result<(Fixture, Bytes)> {
+    eprintln!("{server}: starting the server and creating {agents} agents");
+    let running = target::start_switchboard(database_url, data_dir).await?;
+    let fixture = Fixture::set_up(format!("http://{}", running.addr), agents).await?;
+    let sample = fixture.sample_agent().await?;
+    let kinds = [
+        (GET, StatusCode::OK, get_agent(&fixture.base, &fixture)),
+        (LIST, StatusCode::OK, list_agents(&fixture)),
+        (CREATE, StatusCode::CREATED, create_agent(&fixture)),
+    ];
+    for (request, expected, make) in kinds {
+        eprintln!("{server}: {request}");
+        let stats = load::run(load, expected, make).await;
+        report.http.push(HttpRow {
+            server,
+            request,
+            stats,
+        });
+    }
+    running.shutdown().await?;
+    Ok((fixture, sample))
+}
+
+async fn bench_postgres(
+    url: &str,
+    agents: usize,
+    load: Load,
+    report: &mut Report,
+) -> anyhow::Result<()> {
+    let dir = tempfile::tempdir()?;
+    bench_switchboard("PostgreSQL", url.into(), dir.path(), agents, load, report).await?;
+    for connections in [1, load.concurrency] {
+        eprintln!("PostgreSQL: single-row commits on {connections} connections");
+        let rate = commit::postgres(url, connections, COMMIT_TIME).await?;
+        report.commits.push(CommitRow {
+            database: "PostgreSQL",
+            connections,
+            rate,
+        });
+    }
+    Ok(())
+}
+
+fn bearer(fixture: &Fixture) -> HeaderValue {
+    HeaderValue::from_str(&format!("Bearer {}", fixture.key)).expect("a printable key")
+}
+
+/// Get Agent of a random agent, at `base` (the server's, or the bare handler's).
+fn get_agent(base: &str, fixture: &Fixture) -> MakeRequest {
+    let prefix = format!("{base}/workspaces/{}/agents/", fixture.workspace);
+    let (auth, agents) = (bearer(fixture), fixture.agents.clone());
+    Arc::new(move |client, rng, _| {
+        let agent = &agents[rng.gen_range(0..agents.len())];
+        client
+            .get(format!("{prefix}{agent}"))
+            .header(AUTHORIZATION, auth.clone())
+    })
+}
+
+fn list_agents(fixture: &Fixture) -> MakeRequest {
+    let url = format!(
+        "{}/workspaces/{}/agents?limit=10",
+        fixture.base, fixture.workspace
+    );
+    let auth = bearer(fixture);
+    Arc::new(move |client, _, _| client.get(&url).header(AUTHORIZATION, auth.clone()))
+}
+
+fn create_agent(fixture: &Fixture) -> MakeRequest {
+    let url = format!("{}/workspaces/{}/agents", fixture.base, fixture.workspace);
+    let auth = bearer(fixture);
+    Arc::new(move |client, _, n| {
+        let body = json!({"name": format!("Load {n:x}"), "userEmails": [format!("load-{n:x}@bench.example")]});
+        client
+            .post(&url)
+            .header(AUTHORIZATION, auth.clone())
+            .json(&body)
+    })
+}
+
+fn ms(duration: Duration) -> f64 {
+    duration.as_secs_f64() * 1000.0
+}
+
+impl Report {
+    fn http(&self, server: &str, request: &str) -> Option<&Stats> {
+        let row = self
+            .http
+            .iter()
+            .find(|r| r.server == server && r.request == request);
+        row.map(|r| &r.stats)
+    }
+
+    fn commits(&self, database: &str, connections: usize) -> Option<f64> {
+        let row = self
+            .commits
+            .iter()
+            .find(|r| r.database == database && r.connections == connections);
+        row.map(|r| r.rate)
+    }
+
+    fn print(&self, args: &Args) {
+        let cores = std::thread::available_parallelism().map_or(0, |n| n.get());
+        println!(
+            "\n## HTTP: {} connections, closed loop, {} s per row",
+            args.concurrency, args.seconds
+        );
+        println!(
+            "\n{cores} cores; {} agents before the load; load generator in-process.\n",
+            args.agents
+        );
+        println!("| Server | Request | Requests/s | p50 ms | p99 ms | Requests | Errors |");
+        println!("|---|---|---:|---:|---:|---:|---:|");
+        for HttpRow {
+            server,
+            request,
+            stats,
+        } in &self.http
+        {
+            println!(
+                "| {server} | `{request}` | {:.0} | {:.2} | {:.2} | {} | {} |",
+                stats.rate(),
+                ms(stats.percentile(0.50)),
+                ms(stats.percentile(0.99)),
+                stats.requests(),
+                stats.errors,
+            );
+        }
+        println!(
+            "\n## Durable single-row commits (sqlx, one row per transaction, {} s)\n",
+            COMMIT_TIME.as_secs()
+        );
+        println!("| Database | Connections | Commits/s |");
+        println!("|---|---:|---:|");
+        for CommitRow {
+            database,
+            connections,
+            rate,
+        } in &self.commits
+        {
+            println!("| {database} | {connections} | {rate:.0} |");
+        }
+        self.print_aims(args.concurrency);
+        for row in self.http.iter().filter(|r| r.stats.errors > 0) {
+            let error = row.stats.first_error.as_deref().unwrap_or("");
+            println!("\nFirst error of {} `{}`: {error}", row.server, row.request);
+        }
+    }
+
+    fn print_aims(&self, concurrency: usize) {
+        let bare = self.http(BARE, GET).map_or(f64::NAN, Stats::rate);
+        println!("\n## Against the aims\n");
+        println!(
+            "| Server | GET agent ÷ bare axum | Create agent/s | DB commits/s, 1 conn | Create ÷ that | DB commits/s, {concurrency} conns | Create ÷ that |"
+        );
+        println!("|---|---:|---:|---:|---:|---:|---:|");
+        for server in ["SQLite", "PostgreSQL"] {
+            let (Some(get), Some(create)) = (self.http(server, GET), self.http(server, CREATE))
+            else {
+                continue;
+            };
+            let create = create.rate();
+            let one = self.commits(server, 1).unwrap_or(f64::NAN);
+            let many = match self.commits(server, concurrency) {
+                Some(rate) if server != "SQLite" => format!("{rate:.0} | {:.2}×", create / rate),
+                _ => "– | –".into(),
+            };
+            println!(
+                "| {server} | {:.0} % | {create:.0} | {one:.0} | {:.2}× | {many} |",
+                100.0 * get.rate() / bare,
+                create / one,
+            );
+        }
+    }
+}
