@@ -174,7 +174,6 @@ fn saved_values(agent: &Agent) -> Result<Vec<Arg>> {
         .collect::<String>()
         + ",";
     Ok(vec![
-        agent.desk_id.into(),
         agent.kind.as_str().into(),
         agent.user_id.into(),
         agent.username.clone().into(),
@@ -204,8 +203,7 @@ fn saved_values(agent: &Agent) -> Result<Vec<Arg>> {
     ])
 }
 
-const SAVED: [&str; 27] = [
-    "desk_id",
+const SAVED: [&str; 26] = [
     "kind",
     "user_id",
     "username",
@@ -234,19 +232,20 @@ const SAVED: [&str; 27] = [
     "updated_at",
 ];
 
-async fn insert_agent(c: &mut AnyConnection, agent: &Agent) -> Result<()> {
+/// Inserts a new agent; the database gives it its `desk_id`, which is returned.
+async fn insert_agent(c: &mut AnyConnection, agent: &Agent) -> Result<i64> {
     let mut args = vec![agent.id.into(), agent.workspace_id.into()];
     args.extend(saved_values(agent)?);
     let sql = format!(
-        "INSERT INTO agents (id, workspace_id, {}) VALUES ({})",
+        "INSERT INTO agents (id, workspace_id, {}) VALUES ({}) RETURNING desk_id",
         SAVED.join(", "),
         placeholders(1, args.len())
     );
-    q(&sql, &args)
-        .execute(c)
+    let row = q(&sql, &args)
+        .fetch_one(c)
         .await
         .map_err(conflict_as_agent_exists)?;
-    Ok(())
+    row.int("desk_id")
 }
 
 pub(crate) async fn save_agent(c: &mut AnyConnection, agent: &Agent) -> Result<()> {
@@ -295,24 +294,18 @@ async fn fetch_agent(
 }
 
 /// Checks that every team exists in the workspace and replaces the agent's memberships,
-/// keeping the `member_since` of teams it stays in.
+/// keeping the `member_since` of teams it stays in. A new agent has none to replace.
 async fn set_teams(
     c: &mut AnyConnection,
     agent: &Agent,
     team_ids: &[Uuid],
     now: Timestamp,
+    is_new: bool,
 ) -> Result<()> {
     crate::teams::require_teams(c, agent.workspace_id, team_ids).await?;
-    let mut keep = Sql::new("DELETE FROM team_members WHERE agent_id = ");
-    keep.bind(agent.id);
-    if !team_ids.is_empty() {
-        keep.push(" AND team_id NOT IN (");
-        for (i, id) in team_ids.iter().enumerate() {
-            keep.push(if i == 0 { "" } else { ", " }).bind(*id);
-        }
-        keep.push(")");
+    if !is_new {
+        remove_other_teams(c, agent.id, team_ids).await?;
     }
-    keep.execute(c).await?;
     for team_id in team_ids {
         let args = [
             agent.workspace_id.into(),
@@ -328,6 +321,24 @@ async fn set_teams(
         .execute(&mut *c)
         .await?;
     }
+    Ok(())
+}
+
+async fn remove_other_teams(
+    c: &mut AnyConnection,
+    agent_id: Uuid,
+    team_ids: &[Uuid],
+) -> Result<()> {
+    let mut keep = Sql::new("DELETE FROM team_members WHERE agent_id = ");
+    keep.bind(agent_id);
+    if !team_ids.is_empty() {
+        keep.push(" AND team_id NOT IN (");
+        for (i, id) in team_ids.iter().enumerate() {
+            keep.push(if i == 0 { "" } else { ", " }).bind(*id);
+        }
+        keep.push(")");
+    }
+    keep.execute(c).await?;
     Ok(())
 }
 
@@ -454,37 +465,46 @@ async fn load_agent_teams(
     Ok(teams)
 }
 
-async fn one_with_details(
-    c: &mut AnyConnection,
-    workspace_id: Uuid,
-    id: Uuid,
-) -> Result<AgentDetails> {
-    let agent = fetch_agent(c, workspace_id, id, false).await?;
+async fn one_with_details(c: &mut AnyConnection, agent: Agent) -> Result<AgentDetails> {
+    let workspace_id = agent.workspace_id;
     Ok(details(c, workspace_id, vec![agent]).await?.remove(0))
 }
 
 impl Store {
     /// Creates an agent and its team memberships; a user who is already an agent is a conflict.
     pub async fn create_agent(&self, new: NewAgent) -> Result<AgentDetails> {
-        self.write(move |c| {
-            Box::pin(async move {
-                let NewAgent {
-                    mut agent,
-                    team_ids,
-                } = new;
-                check_skills(c, &agent, &[]).await?;
-                agent.desk_id = crate::tenancy::next_desk_id(c, agent.workspace_id).await?;
-                insert_agent(c, &agent).await?;
-                set_teams(c, &agent, &team_ids, agent.created_at).await?;
-                one_with_details(c, agent.workspace_id, agent.id).await
+        let agent = self
+            .write(move |c| {
+                Box::pin(async move {
+                    let NewAgent {
+                        mut agent,
+                        team_ids,
+                    } = new;
+                    check_skills(c, &agent, &[]).await?;
+                    agent.desk_id = insert_agent(c, &agent).await?;
+                    set_teams(c, &agent, &team_ids, agent.created_at, true).await?;
+                    Ok(agent)
+                })
             })
-        })
-        .await
+            .await?;
+        self.with_details(agent).await
+    }
+
+    /// Joins in the details of an agent just written. It reads after the write committed, off
+    /// the SQLite writer, which then spends its time on writes alone.
+    async fn with_details(&self, agent: Agent) -> Result<AgentDetails> {
+        self.read(move |c| Box::pin(one_with_details(c, agent)))
+            .await
     }
 
     pub async fn get_agent(&self, workspace_id: Uuid, id: Uuid) -> Result<AgentDetails> {
-        self.read(move |c| Box::pin(one_with_details(c, workspace_id, id)))
-            .await
+        self.read(move |c| {
+            Box::pin(async move {
+                let agent = fetch_agent(c, workspace_id, id, false).await?;
+                one_with_details(c, agent).await
+            })
+        })
+        .await
     }
 
     /// Reads, changes and saves an agent in one transaction. `change` holds the rules (it may
@@ -497,21 +517,23 @@ impl Store {
         now: Timestamp,
         change: impl FnOnce(&mut Agent) -> Result<(), Invalid> + Send + 'static,
     ) -> Result<AgentDetails> {
-        self.write(move |c| {
-            Box::pin(async move {
-                let mut agent = fetch_agent(c, workspace_id, id, true).await?;
-                let skills_before = agent.profile.assigned_skills.clone();
-                change(&mut agent)?;
-                agent.updated_at = now;
-                check_skills(c, &agent, &skills_before).await?;
-                save_agent(c, &agent).await?;
-                if let Some(team_ids) = team_ids {
-                    set_teams(c, &agent, &domain::agent::dedup(team_ids), now).await?;
-                }
-                one_with_details(c, workspace_id, id).await
+        let agent = self
+            .write(move |c| {
+                Box::pin(async move {
+                    let mut agent = fetch_agent(c, workspace_id, id, true).await?;
+                    let skills_before = agent.profile.assigned_skills.clone();
+                    change(&mut agent)?;
+                    agent.updated_at = now;
+                    check_skills(c, &agent, &skills_before).await?;
+                    save_agent(c, &agent).await?;
+                    if let Some(team_ids) = team_ids {
+                        set_teams(c, &agent, &domain::agent::dedup(team_ids), now, false).await?;
+                    }
+                    Ok(agent)
+                })
             })
-        })
-        .await
+            .await?;
+        self.with_details(agent).await
     }
 
     /// Deletes an agent with its memberships, keys and media records.

@@ -190,14 +190,3 @@ impl Store {
         .await
     }
 }
-
-/// Takes the next Sendbird integer id of a workspace; ids are never reused.
-pub(crate) async fn next_desk_id(c: &mut sqlx::AnyConnection, workspace_id: Uuid) -> Result<i64> {
-    let row = q(
-        "UPDATE workspaces SET next_desk_id = next_desk_id + 1 WHERE id = $1 RETURNING next_desk_id - 1 AS desk_id",
-        &[workspace_id.into()],
-    )
-    .fetch_optional(c)
-    .await?;
-    row.ok_or(StoreError::NotFound)?.int("desk_id")
-}

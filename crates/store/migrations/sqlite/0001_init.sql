@@ -10,7 +10,6 @@ CREATE TABLE settings (
 CREATE TABLE workspaces (
     id           TEXT PRIMARY KEY,
     name         TEXT NOT NULL,
-    next_desk_id INTEGER NOT NULL DEFAULT 1,
     created_at   INTEGER NOT NULL
 );
 
@@ -37,10 +36,12 @@ CREATE TABLE capacity_rules (
 );
 CREATE INDEX capacity_rules_workspace ON capacity_rules (workspace_id, created_at, id);
 
+-- `desk_id` is Sendbird's integer agent id: given by the insert, unique on the server, never
+-- reused (AUTOINCREMENT here, an identity column on PostgreSQL).
 CREATE TABLE agents (
-    id                      TEXT PRIMARY KEY,
+    desk_id                 INTEGER PRIMARY KEY AUTOINCREMENT,
+    id                      TEXT NOT NULL UNIQUE,
     workspace_id            TEXT NOT NULL REFERENCES workspaces(id) ON DELETE CASCADE,
-    desk_id                 INTEGER NOT NULL,
     kind                    TEXT NOT NULL,
     user_id                 TEXT,
     username                TEXT,
@@ -69,12 +70,12 @@ CREATE TABLE agents (
     updated_at              INTEGER NOT NULL
 );
 CREATE UNIQUE INDEX agents_user ON agents (workspace_id, user_id);
-CREATE UNIQUE INDEX agents_desk_id ON agents (workspace_id, desk_id);
 CREATE UNIQUE INDEX agents_username ON agents (workspace_id, username);
 CREATE INDEX agents_by_created ON agents (workspace_id, created_at, id);
 CREATE INDEX agents_by_name ON agents (workspace_id, name_key, id);
 CREATE INDEX agents_by_assigned ON agents (workspace_id, assigned_count, id);
 CREATE INDEX agents_activity_expiry ON agents (activity_expires_at);
+CREATE INDEX agents_capacity_rule ON agents (capacity_rule_id);
 
 CREATE TABLE teams (
     id              TEXT PRIMARY KEY,
