@@ -251,3 +251,47 @@ async fn a_generated_admin_token_is_shown_once_and_only_its_hash_is_kept() {
         }
     }
 }
+
+/// Several nodes share one PostgreSQL; a key revoked through one is refused by the others at
+/// once, though they had it cached. (SQLite is one node by design: the test above covers it.)
+#[tokio::test]
+async fn a_key_revoked_on_one_node_is_refused_by_the_others() {
+    let a = TestApp::spawn().await;
+    if !a.config.database_url.starts_with("postgres") {
+        return;
+    }
+    let b = TestApp::spawn().await;
+    assert_eq!(
+        a.config.database_url, b.config.database_url,
+        "both nodes share the database"
+    );
+    let ws = a.workspace().await;
+    let (status, _) = b.get(&ws.path("/agents"), &ws.key).await;
+    assert_eq!(status, StatusCode::OK, "node B knows (and caches) the key");
+    let (_, keys) = a
+        .get(
+            &format!("/admin/workspaces/{}/api-keys", ws.id),
+            ADMIN_TOKEN,
+        )
+        .await;
+    let key_id = keys["results"][0]["id"].as_str().unwrap().to_owned();
+    let (status, _) = a
+        .delete(
+            &format!("/admin/workspaces/{}/api-keys/{key_id}", ws.id),
+            ADMIN_TOKEN,
+        )
+        .await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+    let revoked = std::time::Instant::now();
+    loop {
+        let (status, _) = b.get(&ws.path("/agents"), &ws.key).await;
+        if status == StatusCode::UNAUTHORIZED {
+            break;
+        }
+        assert!(
+            revoked.elapsed() < std::time::Duration::from_millis(500),
+            "node B still accepts a revoked key"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+    }
+}

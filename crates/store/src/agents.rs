@@ -554,12 +554,14 @@ impl Store {
                     "DELETE FROM api_keys WHERE workspace_id = $1 AND agent_id = $2",
                     &args,
                 )
-                .execute(c)
+                .execute(&mut *c)
                 .await?;
-                Ok(())
+                crate::key_cache::announce_revocation(c).await
             })
         })
-        .await
+        .await?;
+        self.key_cache().clear();
+        Ok(())
     }
 
     /// Every agent of the workspace, oldest first.

@@ -9,6 +9,7 @@ use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::migrate::Migrator;
 use sqlx::{AnyConnection, AnyPool, ConnectOptions, Connection, Executor};
 
+use crate::key_cache::KeyCache;
 use crate::writer::{WriteOp, Writer};
 use crate::{Result, StoreError};
 
@@ -48,6 +49,7 @@ struct Inner {
     backend: Backend,
     reads: AnyPool,
     writer: Writer,
+    keys: Arc<KeyCache>,
 }
 
 impl Store {
@@ -78,11 +80,16 @@ impl Store {
                 Writer::batched(conn)
             }
         };
+        let keys = Arc::new(KeyCache::new(backend == Backend::Sqlite));
+        if backend == Backend::Postgres {
+            tokio::spawn(keys.clone().follow_postgres(url.to_owned()));
+        }
         let store = Self {
             inner: Arc::new(Inner {
                 backend,
                 reads,
                 writer,
+                keys,
             }),
         };
         store.migrate().await?;
@@ -118,6 +125,10 @@ impl Store {
         // Writes commit in queue order, so once an empty write is through, all before it are.
         let _ = self.write(|_| Box::pin(async { Ok(()) })).await;
         self.inner.reads.close().await;
+    }
+
+    pub(crate) fn key_cache(&self) -> &KeyCache {
+        &self.inner.keys
     }
 
     /// Runs a read on a pooled connection.

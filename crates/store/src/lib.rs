@@ -9,6 +9,7 @@ mod agents;
 mod capacity;
 mod db;
 mod error;
+mod key_cache;
 mod media;
 pub mod page;
 mod skills;

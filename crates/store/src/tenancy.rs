@@ -5,6 +5,7 @@ use domain::capacity::CapacityRule;
 use domain::tenancy::{ApiKey, KeyRole, Workspace};
 use sqlx::any::AnyRow;
 
+use crate::key_cache::announce_revocation;
 use crate::sql::{Arg, RowExt, q};
 use crate::{Result, Store, StoreError};
 
@@ -136,28 +137,39 @@ impl Store {
                     "DELETE FROM api_keys WHERE workspace_id = $1 AND id = $2",
                     &args,
                 )
-                .execute(c)
+                .execute(&mut *c)
                 .await?;
                 if done.rows_affected() == 0 {
-                    Err(StoreError::NotFound)
-                } else {
-                    Ok(())
+                    return Err(StoreError::NotFound);
                 }
+                announce_revocation(c).await
             })
         })
-        .await
+        .await?;
+        self.key_cache().clear();
+        Ok(())
     }
 
+    /// The key with this hash, from the node's cache when it can be trusted (see `key_cache`).
     pub async fn find_api_key(&self, key_hash: &str) -> Result<Option<ApiKey>> {
-        let key_hash = key_hash.to_owned();
-        self.read(move |c| {
-            Box::pin(async move {
-                let sql = format!("SELECT {KEY_COLUMNS} FROM api_keys WHERE key_hash = $1");
-                let row = q(&sql, &[key_hash.into()]).fetch_optional(c).await?;
-                row.as_ref().map(key_from).transpose()
+        let generation = match self.key_cache().get(key_hash) {
+            Ok(key) => return Ok(Some(key)),
+            Err(generation) => generation,
+        };
+        let hash = key_hash.to_owned();
+        let key = self
+            .read(move |c| {
+                Box::pin(async move {
+                    let sql = format!("SELECT {KEY_COLUMNS} FROM api_keys WHERE key_hash = $1");
+                    let row = q(&sql, &[hash.into()]).fetch_optional(c).await?;
+                    row.as_ref().map(key_from).transpose()
+                })
             })
-        })
-        .await
+            .await?;
+        if let Some(key) = &key {
+            self.key_cache().put(key_hash, key, generation);
+        }
+        Ok(key)
     }
 
     /// Stores `value` under `key` unless a value is there already; returns the stored value.
