@@ -404,3 +404,48 @@ async fn workload_shows_open_work_against_the_capacity_rule() {
         .await;
     assert_eq!(status, StatusCode::NOT_FOUND);
 }
+
+/// Several nodes share one PostgreSQL; each caches agents it read, and a change made through
+/// one node is what the others answer at once. (SQLite is one node by design.)
+#[tokio::test]
+async fn an_agent_changed_on_one_node_reads_changed_on_the_others() {
+    let a = TestApp::spawn().await;
+    if !a.config.database_url.starts_with("postgres") {
+        return;
+    }
+    let b = TestApp::spawn().await;
+    let ws = a.workspace().await;
+    let agent = id(&a.agent(&ws, json!({"name": "Before"})).await);
+    let path = ws.path(&format!("/agents/{agent}"));
+    // Let node B's change listener connect, then have it read (and cache) the agent.
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    assert_eq!(b.get(&path, &ws.key).await.1["name"], "Before");
+    assert_eq!(b.get(&path, &ws.key).await.1["name"], "Before");
+
+    let (status, _) = a
+        .patch(&path, &ws.key, json!({"name": "After", "status": "active"}))
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let changed = std::time::Instant::now();
+    loop {
+        let (_, seen) = b.get(&path, &ws.key).await;
+        if seen["name"] == "After" {
+            assert_eq!(seen["status"], "active");
+            break;
+        }
+        assert!(
+            changed.elapsed() < std::time::Duration::from_millis(500),
+            "node B still answers the old agent"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+    }
+    a.delete(&path, &ws.key).await;
+    let deleted = std::time::Instant::now();
+    while b.get(&path, &ws.key).await.0 != StatusCode::NOT_FOUND {
+        assert!(
+            deleted.elapsed() < std::time::Duration::from_millis(500),
+            "node B still answers a deleted agent"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+    }
+}

@@ -12,6 +12,7 @@ use sqlx::AnyConnection;
 use sqlx::any::AnyRow;
 
 use crate::capacity::{RuleDetails, load_rules};
+use crate::coherence::Change;
 use crate::page::{Cursor, Page, SortKey};
 use crate::sql::{Arg, RowExt, Sql, for_update, json, like_contains, opt_int, placeholders, q};
 use crate::{Result, Store, StoreError};
@@ -473,8 +474,9 @@ async fn one_with_details(c: &mut AnyConnection, agent: Agent) -> Result<AgentDe
 impl Store {
     /// Creates an agent and its team memberships; a user who is already an agent is a conflict.
     pub async fn create_agent(&self, new: NewAgent) -> Result<AgentDetails> {
+        let workspace_id = new.agent.workspace_id;
         let agent = self
-            .write(move |c| {
+            .write_in(workspace_id, move |c| {
                 Box::pin(async move {
                     let NewAgent {
                         mut agent,
@@ -497,14 +499,24 @@ impl Store {
             .await
     }
 
+    /// An agent with its details, from the node's cache when it can be trusted (see
+    /// [`crate::coherence`]).
     pub async fn get_agent(&self, workspace_id: Uuid, id: Uuid) -> Result<AgentDetails> {
-        self.read(move |c| {
-            Box::pin(async move {
-                let agent = fetch_agent(c, workspace_id, id, false).await?;
-                one_with_details(c, agent).await
+        let cache = &self.caches().agents;
+        let read_at = match cache.get(self.caches().is_live(), workspace_id, &id) {
+            Ok(details) => return Ok(details),
+            Err(read_at) => read_at,
+        };
+        let details = self
+            .read(move |c| {
+                Box::pin(async move {
+                    let agent = fetch_agent(c, workspace_id, id, false).await?;
+                    one_with_details(c, agent).await
+                })
             })
-        })
-        .await
+            .await?;
+        cache.put(workspace_id, id, &details, read_at);
+        Ok(details)
     }
 
     /// Reads, changes and saves an agent in one transaction. `change` holds the rules (it may
@@ -518,7 +530,7 @@ impl Store {
         change: impl FnOnce(&mut Agent) -> Result<(), Invalid> + Send + 'static,
     ) -> Result<AgentDetails> {
         let agent = self
-            .write(move |c| {
+            .write_in(workspace_id, move |c| {
                 Box::pin(async move {
                     let mut agent = fetch_agent(c, workspace_id, id, true).await?;
                     let skills_before = agent.profile.assigned_skills.clone();
@@ -538,7 +550,8 @@ impl Store {
 
     /// Deletes an agent with its memberships, keys and media records.
     pub async fn delete_agent(&self, workspace_id: Uuid, id: Uuid) -> Result<()> {
-        self.write(move |c| {
+        let changes = [Change::Workspace(workspace_id), Change::Keys];
+        self.write_changing(&changes, move |c| {
             Box::pin(async move {
                 let args = [workspace_id.into(), id.into()];
                 let gone = q(
@@ -554,14 +567,12 @@ impl Store {
                     "DELETE FROM api_keys WHERE workspace_id = $1 AND agent_id = $2",
                     &args,
                 )
-                .execute(&mut *c)
+                .execute(c)
                 .await?;
-                crate::key_cache::announce_revocation(c).await
+                Ok(())
             })
         })
-        .await?;
-        self.key_cache().clear();
-        Ok(())
+        .await
     }
 
     /// Every agent of the workspace, oldest first.

@@ -144,7 +144,7 @@ impl Store {
         rule: CapacityRule,
         agent_ids: Vec<Uuid>,
     ) -> Result<RuleDetails> {
-        self.write(move |c| {
+        self.write_in(rule.workspace_id, move |c| {
             Box::pin(async move {
                 insert_rule(c, &rule).await?;
                 assign_agents(c, &rule, &agent_ids).await?;
@@ -166,7 +166,7 @@ impl Store {
         mut changes: CapacityRuleChanges,
         now: Timestamp,
     ) -> Result<RuleDetails> {
-        self.write(move |c| {
+        self.write_in(workspace_id, move |c| {
             Box::pin(async move {
                 lock_rules(c, workspace_id).await?;
                 let mut rule = one_rule(c, workspace_id, id).await?.rule;
@@ -187,7 +187,7 @@ impl Store {
 
     /// Deletes a rule; its agents fall back to the default. The default itself cannot go.
     pub async fn delete_capacity_rule(&self, workspace_id: Uuid, id: Uuid) -> Result<()> {
-        self.write(move |c| {
+        self.write_in(workspace_id, move |c| {
             Box::pin(async move {
                 let rule = one_rule(c, workspace_id, id).await?.rule;
                 if rule.is_default {

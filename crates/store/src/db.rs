@@ -5,11 +5,12 @@ use std::str::FromStr;
 use std::sync::Arc;
 use std::time::Duration;
 
+use domain::Uuid;
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::migrate::Migrator;
 use sqlx::{AnyConnection, AnyPool, ConnectOptions, Connection, Executor};
 
-use crate::key_cache::KeyCache;
+use crate::coherence::{Caches, Change, announce};
 use crate::writer::{WriteOp, Writer};
 use crate::{Result, StoreError};
 
@@ -49,7 +50,7 @@ struct Inner {
     backend: Backend,
     reads: AnyPool,
     writer: Writer,
-    keys: Arc<KeyCache>,
+    caches: Arc<Caches>,
 }
 
 impl Store {
@@ -80,16 +81,16 @@ impl Store {
                 Writer::batched(conn)
             }
         };
-        let keys = Arc::new(KeyCache::new(backend == Backend::Sqlite));
+        let caches = Caches::new(backend == Backend::Sqlite);
         if backend == Backend::Postgres {
-            tokio::spawn(keys.clone().follow_postgres(url.to_owned()));
+            tokio::spawn(caches.clone().follow_postgres(url.to_owned()));
         }
         let store = Self {
             inner: Arc::new(Inner {
                 backend,
                 reads,
                 writer,
-                keys,
+                caches,
             }),
         };
         store.migrate().await?;
@@ -127,8 +128,8 @@ impl Store {
         self.inner.reads.close().await;
     }
 
-    pub(crate) fn key_cache(&self) -> &KeyCache {
-        &self.inner.keys
+    pub(crate) fn caches(&self) -> &Caches {
+        &self.inner.caches
     }
 
     /// Runs a read on a pooled connection.
@@ -143,5 +144,40 @@ impl Store {
     /// Runs a write as one transaction (grouped with others on SQLite; see [`crate::writer`]).
     pub(crate) async fn write<T: Send + 'static>(&self, op: impl WriteOp<T>) -> Result<T> {
         self.inner.writer.write(op).await
+    }
+
+    /// Runs a write that changes what `changes` names, and makes every node's caches forget it
+    /// (see [`crate::coherence`]).
+    pub(crate) async fn write_changing<T: Send + 'static>(
+        &self,
+        changes: &[Change],
+        op: impl WriteOp<T>,
+    ) -> Result<T> {
+        let announced = changes.to_vec();
+        let value = self
+            .write(move |c| {
+                Box::pin(async move {
+                    let value = op(&mut *c).await?;
+                    for change in announced {
+                        announce(c, change).await?;
+                    }
+                    Ok(value)
+                })
+            })
+            .await?;
+        for change in changes {
+            self.caches().forget(*change);
+        }
+        Ok(value)
+    }
+
+    /// Runs a write that changes something in a workspace.
+    pub(crate) async fn write_in<T: Send + 'static>(
+        &self,
+        workspace_id: Uuid,
+        op: impl WriteOp<T>,
+    ) -> Result<T> {
+        self.write_changing(&[Change::Workspace(workspace_id)], op)
+            .await
     }
 }

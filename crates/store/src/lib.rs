@@ -7,9 +7,9 @@
 
 mod agents;
 mod capacity;
+mod coherence;
 mod db;
 mod error;
-mod key_cache;
 mod media;
 pub mod page;
 mod skills;

@@ -145,7 +145,7 @@ async fn follow_skill(
 
 impl Store {
     pub async fn create_skill(&self, skill: Skill) -> Result<Skill> {
-        self.write(move |c| {
+        self.write_in(skill.workspace_id, move |c| {
             Box::pin(async move {
                 save_skill(c, &skill, true).await?;
                 Ok(skill)
@@ -167,7 +167,7 @@ impl Store {
         by: Option<Uuid>,
         now: Timestamp,
     ) -> Result<Skill> {
-        self.write(move |c| {
+        self.write_in(workspace_id, move |c| {
             Box::pin(async move {
                 let mut skill = fetch_skill(c, workspace_id, id, true).await?;
                 changes.validate()?;
@@ -183,7 +183,7 @@ impl Store {
 
     /// Deletes a skill and takes it from the agents that had it.
     pub async fn delete_skill(&self, workspace_id: Uuid, id: Uuid) -> Result<()> {
-        self.write(move |c| {
+        self.write_in(workspace_id, move |c| {
             Box::pin(async move {
                 let args = [workspace_id.into(), id.into()];
                 let gone = q(

@@ -122,7 +122,7 @@ pub(crate) async fn require_teams(
 
 impl Store {
     pub async fn create_team(&self, team: Team) -> Result<TeamDetails> {
-        self.write(move |c| {
+        self.write_in(team.workspace_id, move |c| {
             Box::pin(async move {
                 save_team(c, &team, true).await?;
                 with_members(c, team).await
@@ -148,7 +148,7 @@ impl Store {
         changes: TeamChanges,
         now: Timestamp,
     ) -> Result<TeamDetails> {
-        self.write(move |c| {
+        self.write_in(workspace_id, move |c| {
             Box::pin(async move {
                 let mut team = fetch_team(c, workspace_id, id, true).await?;
                 changes.validate()?;
@@ -162,7 +162,7 @@ impl Store {
     }
 
     pub async fn delete_team(&self, workspace_id: Uuid, id: Uuid) -> Result<()> {
-        self.write(move |c| {
+        self.write_in(workspace_id, move |c| {
             Box::pin(async move {
                 let args = [workspace_id.into(), id.into()];
                 let gone = q(

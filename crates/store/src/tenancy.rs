@@ -5,7 +5,7 @@ use domain::capacity::CapacityRule;
 use domain::tenancy::{ApiKey, KeyRole, Workspace};
 use sqlx::any::AnyRow;
 
-use crate::key_cache::announce_revocation;
+use crate::coherence::Change;
 use crate::sql::{Arg, RowExt, q};
 use crate::{Result, Store, StoreError};
 
@@ -130,33 +130,35 @@ impl Store {
 
     /// Revokes a key at once: the row goes, so the next request with it is refused.
     pub async fn delete_api_key(&self, workspace_id: Uuid, id: Uuid) -> Result<()> {
-        self.write(move |c| {
+        self.write_changing(&[Change::Keys], move |c| {
             Box::pin(async move {
                 let args = [workspace_id.into(), id.into()];
                 let done = q(
                     "DELETE FROM api_keys WHERE workspace_id = $1 AND id = $2",
                     &args,
                 )
-                .execute(&mut *c)
+                .execute(c)
                 .await?;
                 if done.rows_affected() == 0 {
-                    return Err(StoreError::NotFound);
+                    Err(StoreError::NotFound)
+                } else {
+                    Ok(())
                 }
-                announce_revocation(c).await
             })
         })
-        .await?;
-        self.key_cache().clear();
-        Ok(())
+        .await
     }
 
-    /// The key with this hash, from the node's cache when it can be trusted (see `key_cache`).
+    /// The key with this hash, from the node's cache when it can be trusted (see
+    /// [`crate::coherence`]).
     pub async fn find_api_key(&self, key_hash: &str) -> Result<Option<ApiKey>> {
-        let generation = match self.key_cache().get(key_hash) {
+        let cache = &self.caches().keys;
+        let key_hash = key_hash.to_owned();
+        let read_at = match cache.get(self.caches().is_live(), Uuid::nil(), &key_hash) {
             Ok(key) => return Ok(Some(key)),
-            Err(generation) => generation,
+            Err(read_at) => read_at,
         };
-        let hash = key_hash.to_owned();
+        let hash = key_hash.clone();
         let key = self
             .read(move |c| {
                 Box::pin(async move {
@@ -167,7 +169,7 @@ impl Store {
             })
             .await?;
         if let Some(key) = &key {
-            self.key_cache().put(key_hash, key, generation);
+            cache.put(Uuid::nil(), key_hash, key, read_at);
         }
         Ok(key)
     }

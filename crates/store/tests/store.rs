@@ -9,9 +9,7 @@ use store::{Store, StoreError};
 async fn open() -> (Store, Option<tempfile::TempDir>) {
     match std::env::var("SWITCHBOARD_TEST_DATABASE_URL") {
         Ok(url) if !url.is_empty() => (
-            Store::open(&url)
-                .await
-                .expect("PostgreSQL must be reachable"),
+            Store::open(&fresh_database(&url).await).await.unwrap(),
             None,
         ),
         _ => {
@@ -20,6 +18,33 @@ async fn open() -> (Store, Option<tempfile::TempDir>) {
             (Store::open(&url).await.unwrap(), Some(dir))
         }
     }
+}
+
+/// A new database on the PostgreSQL server of `url`, so each run starts from an empty schema.
+async fn fresh_database(url: &str) -> String {
+    use sqlx::Connection;
+    let mut conn = sqlx::PgConnection::connect(url)
+        .await
+        .expect("PostgreSQL must be reachable");
+    let old: Vec<(String,)> = sqlx::query_as(
+        "SELECT datname FROM pg_database WHERE datname LIKE 'switchboard\\_store\\_test\\_%'",
+    )
+    .fetch_all(&mut conn)
+    .await
+    .unwrap();
+    for (name,) in old {
+        let drop = format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)");
+        let _ = sqlx::query(&drop).execute(&mut conn).await;
+    }
+    let name = format!("switchboard_store_test_{}", Uuid::new_v4().simple());
+    sqlx::query(&format!("CREATE DATABASE {name}"))
+        .execute(&mut conn)
+        .await
+        .unwrap();
+    let (server, _) = url
+        .rsplit_once('/')
+        .expect("a database URL ends in /<database>");
+    format!("{server}/{name}")
 }
 
 #[tokio::test]

@@ -44,6 +44,18 @@ async fn postgres_database(server_url: &str) -> String {
                         "SWITCHBOARD_TEST_DATABASE_URL is set but PostgreSQL is unreachable: {e}"
                     )
                 });
+            // Databases of earlier runs go first (test binaries run one after another).
+            let old: Vec<(String,)> = sqlx::query_as(
+                "SELECT datname FROM pg_database WHERE datname LIKE 'switchboard\\_test\\_%'",
+            )
+            .fetch_all(&mut conn)
+            .await
+            .expect("list test databases");
+            for (name,) in old {
+                let _ = sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+                    .execute(&mut conn)
+                    .await;
+            }
             let name = format!("switchboard_test_{}", uuid::Uuid::new_v4().simple());
             sqlx::query(&format!("CREATE DATABASE {name}"))
                 .execute(&mut conn)
