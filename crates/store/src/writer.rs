@@ -75,45 +75,38 @@ impl Writer {
 async fn run_batches(mut conn: AnyConnection, mut queue: mpsc::Receiver<Job>) {
     let mut batch = Vec::with_capacity(MAX_BATCH);
     while queue.recv_many(&mut batch, MAX_BATCH).await > 0 {
-        commit_batch(&mut conn, batch.drain(..)).await;
+        commit_batch(&mut conn, std::mem::take(&mut batch)).await;
     }
 }
 
-async fn commit_batch(conn: &mut AnyConnection, jobs: impl Iterator<Item = Job>) {
-    if let Err(error) = conn.execute("BEGIN IMMEDIATE").await {
-        let message = error.to_string();
-        for job in jobs {
-            // Not run: tell the caller without touching the connection.
-            drop(job);
-            tracing::error!(%message, "could not begin a write batch");
-        }
-        return;
-    }
-    let mut replies = Vec::new();
+async fn commit_batch(conn: &mut AnyConnection, jobs: Vec<Job>) {
+    let count = jobs.len();
+    let mut replies = Vec::with_capacity(count);
     let mut broken: Option<String> = None;
-    for job in jobs {
+    // Every step between two writes is one call to SQLite: closing one write's savepoint and
+    // opening the next go together (each call costs a hop to sqlx's SQLite thread).
+    let mut step = "BEGIN IMMEDIATE; SAVEPOINT op";
+    for (index, job) in jobs.into_iter().enumerate() {
         if broken.is_some() {
-            drop(job);
             continue;
         }
-        if let Err(error) = conn.execute("SAVEPOINT op").await {
+        if let Err(error) = conn.execute(step).await {
             broken = Some(error.to_string());
             continue;
         }
         let (ok, reply) = job(conn).await;
-        let end = if ok {
-            "RELEASE op"
-        } else {
-            "ROLLBACK TO op; RELEASE op"
-        };
-        if let Err(error) = conn.execute(end).await {
-            broken = Some(error.to_string());
-        }
         replies.push(reply);
+        let last = index + 1 == count;
+        step = match (ok, last) {
+            (true, false) => "RELEASE op; SAVEPOINT op",
+            (false, false) => "ROLLBACK TO op; RELEASE op; SAVEPOINT op",
+            (true, true) => "RELEASE op; COMMIT",
+            (false, true) => "ROLLBACK TO op; RELEASE op; COMMIT",
+        };
     }
     let committed = match broken {
         None => conn
-            .execute("COMMIT")
+            .execute(step)
             .await
             .map(|_| ())
             .map_err(|e| e.to_string()),
