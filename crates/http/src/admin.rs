@@ -91,6 +91,17 @@ pub struct ApiKeyList {
     results: Vec<ApiKeyOut>,
 }
 
+/// The id of a workspace that exists (404 otherwise).
+async fn existing_workspace(state: &AppState, id: &str) -> ApiResult<domain::Uuid> {
+    let id = path_id(id, "Workspace")?;
+    state
+        .store
+        .get_workspace(id)
+        .await
+        .map_err(or_not_found("Workspace"))?;
+    Ok(id)
+}
+
 /// Create a workspace, with its default capacity rule.
 #[utoipa::path(post, path = "/admin/workspaces", tag = "admin", security(("adminToken" = [])),
     request_body = WorkspaceIn,
@@ -131,12 +142,7 @@ async fn create_api_key(
     Path(workspace_id): Path<String>,
     Json(body): Json<ApiKeyIn>,
 ) -> ApiResult<(StatusCode, axum::Json<ApiKeyOut>)> {
-    let workspace_id = path_id(&workspace_id, "Workspace")?;
-    state
-        .store
-        .get_workspace(workspace_id)
-        .await
-        .map_err(or_not_found("Workspace"))?;
+    let workspace_id = existing_workspace(&state, &workspace_id).await?;
     let role = KeyRole::parse(&body.role)
         .ok_or_else(|| ApiError::Invalid("role: must be one of: admin, agent".into()))?;
     let agent_id = match body.agent_id.as_deref() {
@@ -173,12 +179,7 @@ async fn list_api_keys(
     State(state): State<AppState>,
     Path(workspace_id): Path<String>,
 ) -> ApiResult<axum::Json<ApiKeyList>> {
-    let workspace_id = path_id(&workspace_id, "Workspace")?;
-    state
-        .store
-        .get_workspace(workspace_id)
-        .await
-        .map_err(or_not_found("Workspace"))?;
+    let workspace_id = existing_workspace(&state, &workspace_id).await?;
     let keys = state.store.list_api_keys(workspace_id).await?;
     Ok(axum::Json(ApiKeyList {
         results: keys.into_iter().map(|k| ApiKeyOut::new(k, None)).collect(),
