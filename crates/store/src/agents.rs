@@ -6,7 +6,7 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use domain::agent::{Agent, AgentType, NewAgent, SkillAssignment};
 use domain::availability::{Account, Availability, Presence, Work};
 use domain::capacity::CHANNELS;
-use domain::skill::SkillValue;
+use domain::skill::{Skill, SkillValue};
 use domain::{Invalid, Timestamp, Uuid};
 use sqlx::AnyConnection;
 use sqlx::any::AnyRow;
@@ -376,17 +376,18 @@ async fn check_skills(
     Ok(())
 }
 
-/// Loads what the full representation of these agents joins in, with two or three queries
-/// whatever the number of agents.
+/// Loads what the full representation of these agents joins in (given the workspace's
+/// capacity rules), with one or two queries whatever the number of agents.
 pub(crate) async fn details(
     c: &mut AnyConnection,
     workspace_id: Uuid,
     agents: Vec<Agent>,
+    rules: Vec<RuleDetails>,
 ) -> Result<Vec<AgentDetails>> {
     if agents.is_empty() {
         return Ok(Vec::new());
     }
-    let mut teams = load_agent_teams(c, &agents).await?;
+    let teams = load_agent_teams(c, &agents).await?;
     let skill_ids: HashSet<Uuid> = agents
         .iter()
         .flat_map(|a| a.profile.assigned_skills.iter().map(|s| s.skill_id))
@@ -394,7 +395,16 @@ pub(crate) async fn details(
     let skills =
         crate::skills::load_skills(c, workspace_id, &skill_ids.into_iter().collect::<Vec<_>>())
             .await?;
-    let rules = load_rules(c, workspace_id).await?;
+    assemble(agents, teams, &skills, &rules)
+}
+
+/// Puts agents together with their teams, skills and capacity rule.
+fn assemble(
+    agents: Vec<Agent>,
+    mut teams: HashMap<Uuid, Vec<AgentTeam>>,
+    skills: &[Skill],
+    rules: &[RuleDetails],
+) -> Result<Vec<AgentDetails>> {
     let default_rule = rules.iter().find(|r| r.rule.is_default).cloned();
     let workload: BTreeMap<String, i64> = CHANNELS.iter().map(|c| (c.to_string(), 0)).collect();
     agents
@@ -466,17 +476,31 @@ async fn load_agent_teams(
     Ok(teams)
 }
 
-async fn one_with_details(c: &mut AnyConnection, agent: Agent) -> Result<AgentDetails> {
+async fn one_with_details(
+    c: &mut AnyConnection,
+    agent: Agent,
+    rules: Vec<RuleDetails>,
+) -> Result<AgentDetails> {
     let workspace_id = agent.workspace_id;
-    Ok(details(c, workspace_id, vec![agent]).await?.remove(0))
+    Ok(details(c, workspace_id, vec![agent], rules)
+        .await?
+        .remove(0))
 }
 
 impl Store {
     /// Creates an agent and its team memberships; a user who is already an agent is a conflict.
     pub async fn create_agent(&self, new: NewAgent) -> Result<AgentDetails> {
         let workspace_id = new.agent.workspace_id;
+        // A new agent outside any team changes nothing another agent shows (team member
+        // counts are what it would change), so the caches need not forget anything.
+        let joins_teams = !new.team_ids.is_empty();
+        let changes = if joins_teams {
+            vec![Change::Workspace(workspace_id)]
+        } else {
+            vec![]
+        };
         let agent = self
-            .write_in(workspace_id, move |c| {
+            .write_changing(&changes, move |c| {
                 Box::pin(async move {
                     let NewAgent {
                         mut agent,
@@ -489,14 +513,33 @@ impl Store {
                 })
             })
             .await?;
-        self.with_details(agent).await
+        if joins_teams || !agent.profile.assigned_skills.is_empty() {
+            return self.with_details(agent).await;
+        }
+        let rules = self.capacity_rules(workspace_id).await?;
+        Ok(assemble(vec![agent], HashMap::new(), &[], &rules)?.remove(0))
     }
 
     /// Joins in the details of an agent just written. It reads after the write committed, off
     /// the SQLite writer, which then spends its time on writes alone.
     async fn with_details(&self, agent: Agent) -> Result<AgentDetails> {
-        self.read(move |c| Box::pin(one_with_details(c, agent)))
+        let rules = self.capacity_rules(agent.workspace_id).await?;
+        self.read(move |c| Box::pin(one_with_details(c, agent, rules)))
             .await
+    }
+
+    /// The workspace's capacity rules, from the node's cache when it can be trusted.
+    pub(crate) async fn capacity_rules(&self, workspace_id: Uuid) -> Result<Vec<RuleDetails>> {
+        let cache = &self.caches().rules;
+        let read_at = match cache.get(self.caches().is_live(), workspace_id, &()) {
+            Ok(rules) => return Ok(rules),
+            Err(read_at) => read_at,
+        };
+        let rules = self
+            .read(move |c| Box::pin(load_rules(c, workspace_id)))
+            .await?;
+        cache.put(workspace_id, (), &rules, read_at);
+        Ok(rules)
     }
 
     /// An agent with its details, from the node's cache when it can be trusted (see
@@ -507,11 +550,12 @@ impl Store {
             Ok(details) => return Ok(details),
             Err(read_at) => read_at,
         };
+        let rules = self.capacity_rules(workspace_id).await?;
         let details = self
             .read(move |c| {
                 Box::pin(async move {
                     let agent = fetch_agent(c, workspace_id, id, false).await?;
-                    one_with_details(c, agent).await
+                    one_with_details(c, agent, rules).await
                 })
             })
             .await?;
@@ -599,6 +643,7 @@ impl Store {
         after: Option<Cursor>,
         limit: usize,
     ) -> Result<Page<AgentDetails>> {
+        let rules = self.capacity_rules(workspace_id).await?;
         self.read(move |c| {
             Box::pin(async move {
                 let mut count =
@@ -651,7 +696,7 @@ impl Store {
                     None
                 };
                 Ok(Page {
-                    items: details(c, workspace_id, agents).await?,
+                    items: details(c, workspace_id, agents, rules).await?,
                     next,
                     total,
                 })

@@ -22,7 +22,7 @@ use domain::Uuid;
 use domain::tenancy::ApiKey;
 use sqlx::postgres::PgListener;
 
-use crate::AgentDetails;
+use crate::{AgentDetails, RuleDetails};
 
 const CHANNEL: &str = "switchboard_changes";
 /// A safety net: even if every notice were lost, an entry is read again after this long.
@@ -65,6 +65,8 @@ pub(crate) struct Caches {
     pub keys: Cache<String, ApiKey>,
     /// Agents with their details, by workspace and id.
     pub agents: Cache<Uuid, AgentDetails>,
+    /// Each workspace's capacity rules (read for every agent answer).
+    pub rules: Cache<(), Vec<RuleDetails>>,
     /// Whether entries may be trusted: always on SQLite, while listening on PostgreSQL.
     live: AtomicBool,
 }
@@ -74,6 +76,7 @@ impl Caches {
         Arc::new(Self {
             keys: Cache::default(),
             agents: Cache::default(),
+            rules: Cache::default(),
             live: AtomicBool::new(live),
         })
     }
@@ -86,7 +89,10 @@ impl Caches {
     pub fn forget(&self, change: Change) {
         match change {
             Change::Keys => self.keys.clear_all(),
-            Change::Workspace(id) => self.agents.clear_scope(id),
+            Change::Workspace(id) => {
+                self.agents.clear_scope(id);
+                self.rules.clear_scope(id);
+            }
         }
     }
 
@@ -94,6 +100,7 @@ impl Caches {
         self.live.store(live, Ordering::Release);
         self.keys.clear_all();
         self.agents.clear_all();
+        self.rules.clear_all();
     }
 
     /// Keeps this node's caches in step with writes made on other nodes, for as long as it runs.
