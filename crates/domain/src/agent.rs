@@ -39,6 +39,7 @@ impl AgentType {
 /// A time of day in a weekly schedule.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct TimeOfDay {
     pub hour: u8,
     pub minute: u8,
@@ -46,6 +47,7 @@ pub struct TimeOfDay {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct WorkingHours {
     pub from: TimeOfDay,
     pub to: TimeOfDay,
@@ -54,6 +56,7 @@ pub struct WorkingHours {
 /// Working hours per weekday; a missing day is a day off.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct WeeklySchedule {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub monday: Option<WorkingHours>,
@@ -110,6 +113,7 @@ impl WeeklySchedule {
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Holiday {
     pub name: String,
     pub day: u8,
@@ -138,6 +142,7 @@ impl Holiday {
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ForwardNumber {
     pub enabled: bool,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -149,6 +154,7 @@ pub struct ForwardNumber {
 /// An IAM role the agent's user holds (Bird `roles[]`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct RoleGrant {
     pub id: Uuid,
     #[serde(rename = "type")]

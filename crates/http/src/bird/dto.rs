@@ -94,15 +94,14 @@ pub struct AgentFieldsIn {
     #[schema(value_type = Option<String>)]
     pub default_caller_id: Option<Option<String>>,
     #[serde(default, deserialize_with = "nullable")]
-    #[schema(value_type = Option<Object>)]
+    #[schema(value_type = Option<ForwardNumber>)]
     pub forward_number: Option<Option<ForwardNumber>>,
     #[serde(default, deserialize_with = "nullable")]
     #[schema(value_type = Option<String>, example = "en-US")]
     pub transcription_locale: Option<Option<String>>,
     #[serde(default, deserialize_with = "nullable")]
-    #[schema(value_type = Option<Object>)]
+    #[schema(value_type = Option<WeeklySchedule>)]
     pub weekly_schedule: Option<Option<WeeklySchedule>>,
-    #[schema(value_type = Option<Vec<Object>>)]
     pub holidays: Option<Vec<Holiday>>,
     pub assigned_skills: Option<Vec<AssignedSkillIn>>,
     #[serde(default, deserialize_with = "nullable")]
@@ -113,7 +112,6 @@ pub struct AgentFieldsIn {
     #[schema(value_type = Option<String>)]
     pub out_of_office_response: Option<Option<String>>,
     pub user_emails: Option<Vec<String>>,
-    #[schema(value_type = Option<Vec<Object>>)]
     pub roles: Option<Vec<RoleGrant>>,
     #[serde(default, deserialize_with = "nullable")]
     #[schema(value_type = Option<Object>)]
@@ -337,16 +335,12 @@ pub struct AgentOut {
     pub timezone: Option<String>,
     pub default_country_code: Option<String>,
     pub default_caller_id: Option<String>,
-    #[schema(value_type = Option<Object>)]
     pub forward_number: Option<ForwardNumber>,
     pub transcription_locale: Option<String>,
-    #[schema(value_type = Vec<Object>)]
     pub roles: Vec<RoleGrant>,
     #[schema(value_type = Object)]
     pub user: Map<String, Value>,
-    #[schema(value_type = Option<Object>)]
     pub weekly_schedule: Option<WeeklySchedule>,
-    #[schema(value_type = Vec<Object>)]
     pub holidays: Vec<Holiday>,
     pub assigned_skills: Vec<AssignedSkillOut>,
     pub default_sender_id: Option<Uuid>,
