@@ -54,9 +54,7 @@ fn routes() -> OpenApiRouter<AppState> {
 /// The whole application: every surface, the docs, and the middleware around them.
 pub fn app(state: AppState) -> Router {
     let (router, openapi) = routes().split_for_parts();
-    let router = router
-        .merge(ops::docs(openapi))
-        .merge(bird::media::public_routes());
+    let router = router.merge(ops::docs(openapi));
     telemetry::layers(router.with_state(state))
 }
 

@@ -8,7 +8,6 @@
 
 use std::path::PathBuf;
 
-use axum::Router;
 use axum::body::Body;
 use axum::extract::multipart::MultipartRejection;
 use axum::extract::{DefaultBodyLimit, Multipart, Path, State};
@@ -63,22 +62,18 @@ const AUDIO: Kind = Kind {
     ],
 };
 
+/// The presign and download endpoints, and the routes whose signature is their authorization:
+/// the upload form (with a body limit that fits the largest file) and the file links.
 pub fn routes() -> OpenApiRouter<AppState> {
+    let uploads = OpenApiRouter::new()
+        .routes(routes!(upload))
+        .layer(DefaultBodyLimit::max(AUDIO.max_bytes as usize + 64 * 1024));
     OpenApiRouter::new()
         .routes(routes!(presign_avatar))
         .routes(routes!(presign_audio))
         .routes(routes!(download))
-}
-
-/// The routes whose signature is their authorization: the upload form and the file links.
-pub fn public_routes() -> Router<AppState> {
-    Router::new()
-        .route("/media-uploads", axum::routing::post(upload))
-        .layer(DefaultBodyLimit::max(AUDIO.max_bytes as usize + 64 * 1024))
-        .route(
-            "/media/{workspaceId}/{agentId}/{fileId}",
-            axum::routing::get(serve_file),
-        )
+        .routes(routes!(serve_file))
+        .merge(uploads)
 }
 
 #[derive(Debug, Serialize, Deserialize)]
@@ -221,7 +216,15 @@ pub async fn forget_agent_files(state: &AppState, workspace_id: Uuid, agent_id: 
     }
 }
 
-/// The upload form: every field of `formData`, `Content-Type`, then `file`.
+/// Upload a file with a presigned form: every field of `formData`, `Content-Type`, then `file`.
+/// The signed policy is the authorization.
+#[utoipa::path(post, path = "/media-uploads", tag = "agents",
+    request_body(content_type = "multipart/form-data",
+        description = "`policy`, `x-amz-algorithm`, `x-amz-credential`, `x-amz-date`, `x-amz-signature`, `Content-Type`, then `file`"),
+    responses((status = 204, description = "Stored"), (status = 400, body = ErrorBody),
+        (status = 403, body = ErrorBody, description = "Bad or expired signature"),
+        (status = 409, body = ErrorBody, description = "The form was used already"),
+        (status = 413, body = ErrorBody), (status = 415, body = ErrorBody)))]
 async fn upload(
     State(state): State<AppState>,
     form: Result<Multipart, MultipartRejection>,
@@ -485,7 +488,13 @@ impl WithStatus for Response {
     }
 }
 
-/// The bytes of a file, for a link whose signature holds and has not expired.
+/// The bytes of a file, for a link (from the download endpoint) whose signature holds and has
+/// not expired.
+#[utoipa::path(get, path = "/media/{workspaceId}/{agentId}/{fileId}", tag = "agents",
+    params(("workspaceId" = String, Path), ("agentId" = String, Path), ("fileId" = String, Path),
+        ("expires" = i64, Query), ("signature" = String, Query)),
+    responses((status = 200, description = "The file"), (status = 403, body = ErrorBody),
+        (status = 404, body = ErrorBody)))]
 async fn serve_file(
     State(state): State<AppState>,
     Path((workspace, agent, file)): Path<(String, String, String)>,
