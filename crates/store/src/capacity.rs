@@ -241,3 +241,19 @@ impl Store {
         .await
     }
 }
+
+impl Store {
+    /// The workspace's capacity rules, from the node's cache when it can be trusted.
+    pub(crate) async fn capacity_rules(&self, workspace_id: Uuid) -> Result<Vec<RuleDetails>> {
+        let cache = &self.caches().rules;
+        let read_at = match cache.get(self.caches().is_live(), workspace_id, &()) {
+            Ok(rules) => return Ok(rules),
+            Err(read_at) => read_at,
+        };
+        let rules = self
+            .read(move |c| Box::pin(load_rules(c, workspace_id)))
+            .await?;
+        cache.put(workspace_id, (), &rules, read_at);
+        Ok(rules)
+    }
+}

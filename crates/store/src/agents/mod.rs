@@ -1,0 +1,259 @@
+//! Agents: one row per agent with the columns queries filter and sort on, and the rest of the
+//! profile as one JSON document. Details (teams, skills, capacity) are joined on read.
+
+mod details;
+mod list;
+mod rows;
+
+use std::collections::HashMap;
+
+use domain::agent::{Agent, NewAgent, SkillAssignment};
+use domain::{Invalid, Timestamp, Uuid};
+use sqlx::AnyConnection;
+
+use crate::coherence::Change;
+use crate::sql::{Sql, q};
+use crate::{Result, Store, StoreError};
+
+pub use details::{AgentDetails, AgentTeam, AssignedSkill};
+use details::{assemble, details, one_with_details};
+pub use list::{AgentFilter, AgentSort};
+use rows::{COLUMNS, agent_from, fetch_agent, insert_agent, save_agent};
+
+/// Checks that every team exists in the workspace and replaces the agent's memberships,
+/// keeping the `member_since` of teams it stays in. A new agent has none to replace.
+async fn set_teams(
+    c: &mut AnyConnection,
+    agent: &Agent,
+    team_ids: &[Uuid],
+    now: Timestamp,
+    is_new: bool,
+) -> Result<()> {
+    crate::teams::require_teams(c, agent.workspace_id, team_ids).await?;
+    if !is_new {
+        remove_other_teams(c, agent.id, team_ids).await?;
+    }
+    for team_id in team_ids {
+        let args = [
+            agent.workspace_id.into(),
+            (*team_id).into(),
+            agent.id.into(),
+            now.into(),
+        ];
+        q(
+            "INSERT INTO team_members (workspace_id, team_id, agent_id, member_since) VALUES ($1, $2, $3, $4) \
+             ON CONFLICT (team_id, agent_id) DO NOTHING",
+            &args,
+        )
+        .execute(&mut *c)
+        .await?;
+    }
+    Ok(())
+}
+
+async fn remove_other_teams(
+    c: &mut AnyConnection,
+    agent_id: Uuid,
+    team_ids: &[Uuid],
+) -> Result<()> {
+    let mut keep = Sql::new("DELETE FROM team_members WHERE agent_id = ");
+    keep.bind(agent_id);
+    if !team_ids.is_empty() {
+        keep.push(" AND team_id NOT IN (");
+        for (i, id) in team_ids.iter().enumerate() {
+            keep.push(if i == 0 { "" } else { ", " }).bind(*id);
+        }
+        keep.push(")");
+    }
+    keep.execute(c).await?;
+    Ok(())
+}
+
+/// Checks the skill assignments that are new since `before` against the skills of the
+/// workspace (assignments kept as they were were checked when made).
+async fn check_skills(
+    c: &mut AnyConnection,
+    agent: &Agent,
+    before: &[SkillAssignment],
+) -> Result<()> {
+    let new: Vec<&SkillAssignment> = agent
+        .profile
+        .assigned_skills
+        .iter()
+        .filter(|a| !before.contains(a))
+        .collect();
+    if new.is_empty() {
+        return Ok(());
+    }
+    let wanted: Vec<Uuid> = new.iter().map(|s| s.skill_id).collect();
+    let skills = crate::skills::load_skills(c, agent.workspace_id, &wanted).await?;
+    for assignment in new {
+        let skill = skills
+            .iter()
+            .find(|s| s.id == assignment.skill_id)
+            .ok_or_else(|| {
+                Invalid::new(
+                    "assignedSkills",
+                    format!("skill {} does not exist", assignment.skill_id),
+                )
+            })?;
+        skill.check(assignment)?;
+    }
+    Ok(())
+}
+
+impl Store {
+    /// Creates an agent and its team memberships; a user who is already an agent is a conflict.
+    pub async fn create_agent(&self, new: NewAgent) -> Result<AgentDetails> {
+        let workspace_id = new.agent.workspace_id;
+        // A new agent outside any team changes nothing another agent shows (team member
+        // counts are what it would change), so the caches need not forget anything.
+        let joins_teams = !new.team_ids.is_empty();
+        let changes = if joins_teams {
+            vec![Change::Workspace(workspace_id)]
+        } else {
+            vec![]
+        };
+        let agent = self
+            .write_changing(&changes, move |c| {
+                Box::pin(async move {
+                    let NewAgent {
+                        mut agent,
+                        team_ids,
+                    } = new;
+                    check_skills(c, &agent, &[]).await?;
+                    agent.desk_id = insert_agent(c, &agent).await?;
+                    set_teams(c, &agent, &team_ids, agent.created_at, true).await?;
+                    Ok(agent)
+                })
+            })
+            .await?;
+        if joins_teams || !agent.profile.assigned_skills.is_empty() {
+            return self.with_details(agent).await;
+        }
+        let rules = self.capacity_rules(workspace_id).await?;
+        Ok(assemble(vec![agent], HashMap::new(), &[], &rules)?.remove(0))
+    }
+
+    /// Joins in the details of an agent just written. It reads after the write committed, off
+    /// the SQLite writer, which then spends its time on writes alone.
+    async fn with_details(&self, agent: Agent) -> Result<AgentDetails> {
+        let rules = self.capacity_rules(agent.workspace_id).await?;
+        self.read(move |c| Box::pin(one_with_details(c, agent, rules)))
+            .await
+    }
+
+    /// An agent with its details, from the node's cache when it can be trusted (see
+    /// [`crate::coherence`]).
+    pub async fn get_agent(&self, workspace_id: Uuid, id: Uuid) -> Result<AgentDetails> {
+        let cache = &self.caches().agents;
+        let read_at = match cache.get(self.caches().is_live(), workspace_id, &id) {
+            Ok(details) => return Ok(details),
+            Err(read_at) => read_at,
+        };
+        let rules = self.capacity_rules(workspace_id).await?;
+        let details = self
+            .read(move |c| {
+                Box::pin(async move {
+                    let agent = fetch_agent(c, workspace_id, id, false).await?;
+                    one_with_details(c, agent, rules).await
+                })
+            })
+            .await?;
+        cache.put(workspace_id, id, &details, read_at);
+        Ok(details)
+    }
+
+    /// Reads, changes and saves an agent in one transaction. `change` holds the rules (it may
+    /// refuse); `team_ids`, when given, replaces the agent's teams.
+    pub async fn update_agent(
+        &self,
+        workspace_id: Uuid,
+        id: Uuid,
+        team_ids: Option<Vec<Uuid>>,
+        now: Timestamp,
+        change: impl FnOnce(&mut Agent) -> Result<(), Invalid> + Send + 'static,
+    ) -> Result<AgentDetails> {
+        let agent = self
+            .write_in(workspace_id, move |c| {
+                Box::pin(async move {
+                    let mut agent = fetch_agent(c, workspace_id, id, true).await?;
+                    let skills_before = agent.profile.assigned_skills.clone();
+                    change(&mut agent)?;
+                    agent.updated_at = now;
+                    check_skills(c, &agent, &skills_before).await?;
+                    save_agent(c, &agent).await?;
+                    if let Some(team_ids) = team_ids {
+                        set_teams(c, &agent, &domain::agent::dedup(team_ids), now, false).await?;
+                    }
+                    Ok(agent)
+                })
+            })
+            .await?;
+        self.with_details(agent).await
+    }
+
+    /// Deletes an agent with its memberships, keys and media records.
+    pub async fn delete_agent(&self, workspace_id: Uuid, id: Uuid) -> Result<()> {
+        let changes = [Change::Workspace(workspace_id), Change::Keys];
+        self.write_changing(&changes, move |c| {
+            Box::pin(async move {
+                let args = [workspace_id.into(), id.into()];
+                let gone = q(
+                    "DELETE FROM agents WHERE workspace_id = $1 AND id = $2",
+                    &args,
+                )
+                .execute(&mut *c)
+                .await?;
+                if gone.rows_affected() == 0 {
+                    return Err(StoreError::NotFound);
+                }
+                q(
+                    "DELETE FROM api_keys WHERE workspace_id = $1 AND agent_id = $2",
+                    &args,
+                )
+                .execute(c)
+                .await?;
+                Ok(())
+            })
+        })
+        .await
+    }
+
+    /// Every agent of the workspace, oldest first.
+    pub async fn all_agents(&self, workspace_id: Uuid) -> Result<Vec<Agent>> {
+        self.read(move |c| {
+            Box::pin(async move {
+                let sql = format!(
+                    "SELECT {COLUMNS} FROM agents WHERE workspace_id = $1 ORDER BY created_at, id"
+                );
+                let rows = q(&sql, &[workspace_id.into()]).fetch_all(c).await?;
+                rows.iter().map(agent_from).collect()
+            })
+        })
+        .await
+    }
+
+    /// Persists every activity whose TTL ran out by `now` as returned to `available`.
+    pub async fn expire_activities(&self, now: Timestamp) -> Result<u64> {
+        self.write(move |c| {
+            Box::pin(async move {
+                let done = q(
+                    "UPDATE agents SET activity = 'available', activity_text = NULL, activity_ttl = NULL, \
+                     last_activity_set = activity_expires_at, \
+                     availability_updated_at = CASE WHEN availability_updated_at > activity_expires_at \
+                         THEN availability_updated_at ELSE activity_expires_at END, \
+                     status_activity_at = CASE WHEN last_status_set > activity_expires_at \
+                         THEN last_status_set ELSE activity_expires_at END, \
+                     activity_expires_at = NULL \
+                     WHERE activity_expires_at <= $1",
+                    &[now.into()],
+                )
+                .execute(c)
+                .await?;
+                Ok(done.rows_affected())
+            })
+        })
+        .await
+    }
+}
