@@ -242,6 +242,13 @@ async fn bad_list_parameters_are_refused() {
         "pageToken=garbage".to_owned(),
         "name=%00".to_owned(),
         "agentStatuses=busy".to_owned(),
+        format!(
+            "agentIds={}",
+            (0..101)
+                .map(|_| uuid::Uuid::new_v4().to_string())
+                .collect::<Vec<_>>()
+                .join(",")
+        ),
         // A token of one ordering is not a token of another.
         format!(
             "sortBy=createdAt&pageToken={}",

@@ -30,6 +30,8 @@ pub fn routes() -> OpenApiRouter<AppState> {
 type Out<T> = ApiResult<axum::Json<T>>;
 
 const AGENT: &str = "Agent or workspace";
+/// How many ids `agentIds` or `roleIds` may name (a page holds at most 100 agents).
+const MAX_LISTED_IDS: usize = 100;
 
 /// The filters and paging of List Agents.
 struct ListQuery {
@@ -81,10 +83,14 @@ fn parse_list_query(pairs: Vec<(String, String)>) -> ApiResult<ListQuery> {
                     .filter(|s| !s.is_empty())
                     .map(|s| Uuid::parse_str(s.trim()).map_err(|_| invalid("must be UUIDs")))
                     .collect::<ApiResult<Vec<_>>>()?;
-                if name.starts_with("role") {
-                    filter.role_ids.extend(ids)
+                let list = if name.starts_with("role") {
+                    &mut filter.role_ids
                 } else {
-                    filter.agent_ids.extend(ids)
+                    &mut filter.agent_ids
+                };
+                list.extend(ids);
+                if list.len() > MAX_LISTED_IDS {
+                    return Err(invalid(&format!("at most {MAX_LISTED_IDS} ids")));
                 }
             }
             "lastStatusActivitySince" | "lastStatusActivityUpto" => {
