@@ -449,3 +449,32 @@ async fn an_agent_changed_on_one_node_reads_changed_on_the_others() {
         tokio::time::sleep(std::time::Duration::from_millis(5)).await;
     }
 }
+
+/// Creates that share one commit stay independent: a refused one undoes nothing else.
+#[tokio::test]
+async fn concurrent_creates_of_one_user_make_one_agent_and_spare_the_others() {
+    let app = TestApp::spawn().await;
+    let ws = app.workspace().await;
+    let user = uuid::Uuid::new_v4();
+    let path = ws.path("/agents");
+    let creates = (0..40).map(|i| {
+        let body = if i % 2 == 0 {
+            json!({"name": format!("Same {i}"), "userId": user})
+        } else {
+            json!({"name": format!("Other {i}")})
+        };
+        app.post(&path, &ws.key, body)
+    });
+    let answers = futures::future::join_all(creates).await;
+    let created = answers
+        .iter()
+        .filter(|(s, _)| *s == StatusCode::CREATED)
+        .count();
+    let conflicts = answers
+        .iter()
+        .filter(|(s, _)| *s == StatusCode::CONFLICT)
+        .count();
+    assert_eq!((created, conflicts), (21, 19), "{answers:?}");
+    let (_, list) = app.get(&ws.path("/agents?limit=100"), &ws.key).await;
+    assert_eq!(list["total"], 21);
+}

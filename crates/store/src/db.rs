@@ -11,7 +11,7 @@ use sqlx::migrate::Migrator;
 use sqlx::{AnyConnection, AnyPool, ConnectOptions, Connection, Executor};
 
 use crate::coherence::{Caches, Change, announce};
-use crate::writer::{WriteOp, Writer};
+use crate::writer::{Statements, WriteOp, Writer};
 use crate::{Result, StoreError};
 
 static SQLITE_MIGRATIONS: Migrator = sqlx::migrate!("./migrations/sqlite");
@@ -143,7 +143,13 @@ impl Store {
 
     /// Runs a write as one transaction (grouped with others on SQLite; see [`crate::writer`]).
     pub(crate) async fn write<T: Send + 'static>(&self, op: impl WriteOp<T>) -> Result<T> {
-        self.inner.writer.write(op).await
+        self.inner.writer.write(Statements::Many, op).await
+    }
+
+    /// Runs a write that issues at most one writing statement (its reads do not count): it
+    /// needs no savepoint of its own (see [`crate::writer`]).
+    pub(crate) async fn write_single<T: Send + 'static>(&self, op: impl WriteOp<T>) -> Result<T> {
+        self.inner.writer.write(Statements::One, op).await
     }
 
     /// Runs a write that changes what `changes` names, and makes every node's caches forget it

@@ -6,6 +6,10 @@
 //! every write that is waiting into the same transaction: each write runs inside its own
 //! savepoint (a failed write is rolled back alone), then one COMMIT makes the whole batch
 //! durable, and only then is each caller answered.
+//!
+//! A write of a single statement needs no savepoint: SQLite undoes a statement that breaks a
+//! constraint by itself and keeps the transaction. Any other failure of such a write may have
+//! cost the whole transaction, so it ends the batch: nothing after it runs, nothing commits.
 
 use futures::future::BoxFuture;
 use sqlx::{AnyConnection, AnyPool, Executor};
@@ -17,7 +21,43 @@ use crate::{Result, StoreError};
 const MAX_BATCH: usize = 512;
 
 type Reply = Box<dyn FnOnce(Result<()>) + Send>;
-type Job = Box<dyn for<'c> FnOnce(&'c mut AnyConnection) -> BoxFuture<'c, (bool, Reply)> + Send>;
+type Run = Box<dyn for<'c> FnOnce(&'c mut AnyConnection) -> BoxFuture<'c, (Outcome, Reply)> + Send>;
+
+/// A queued write and whether it runs inside its own savepoint.
+pub(crate) struct Job {
+    run: Run,
+    statements: Statements,
+}
+
+/// How many statements a write may run; one needs no savepoint of its own.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Statements {
+    One,
+    Many,
+}
+
+/// How a write ended, as the batch needs to know it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Outcome {
+    Done,
+    /// Refused by a rule or a constraint: its statement, if any, was undone and the
+    /// transaction goes on.
+    Refused,
+    /// Failed otherwise: the transaction may be gone.
+    Failed,
+}
+
+impl Outcome {
+    fn of<T>(result: &Result<T>) -> Self {
+        match result {
+            Ok(_) => Self::Done,
+            Err(StoreError::NotFound | StoreError::Conflict(_) | StoreError::Invalid(_)) => {
+                Self::Refused
+            }
+            Err(_) => Self::Failed,
+        }
+    }
+}
 
 /// A write operation: runs its statements on the connection it is given.
 pub(crate) trait WriteOp<T>:
@@ -44,7 +84,11 @@ impl Writer {
         Self::Batched(sender)
     }
 
-    pub async fn write<T: Send + 'static>(&self, op: impl WriteOp<T>) -> Result<T> {
+    pub async fn write<T: Send + 'static>(
+        &self,
+        statements: Statements,
+        op: impl WriteOp<T>,
+    ) -> Result<T> {
         match self {
             Self::Pooled(pool) => {
                 let mut tx = pool.begin().await?;
@@ -54,16 +98,17 @@ impl Writer {
             }
             Self::Batched(queue) => {
                 let (answer, answered) = oneshot::channel();
-                let job: Job = Box::new(move |conn| {
+                let run: Run = Box::new(move |conn| {
                     Box::pin(async move {
-                        let outcome = op(conn).await;
-                        let ok = outcome.is_ok();
+                        let result = op(conn).await;
+                        let outcome = Outcome::of(&result);
                         let reply: Reply = Box::new(move |committed: Result<()>| {
-                            let _ = answer.send(committed.and(outcome));
+                            let _ = answer.send(committed.and(result));
                         });
-                        (ok, reply)
+                        (outcome, reply)
                     })
                 });
+                let job = Job { run, statements };
                 let gone = || StoreError::Unavailable("the write was not committed".into());
                 queue.send(job).await.map_err(|_| gone())?;
                 answered.await.map_err(|_| gone())?
@@ -80,36 +125,43 @@ async fn run_batches(mut conn: AnyConnection, mut queue: mpsc::Receiver<Job>) {
 }
 
 async fn commit_batch(conn: &mut AnyConnection, jobs: Vec<Job>) {
-    let count = jobs.len();
-    let mut replies = Vec::with_capacity(count);
+    let mut replies = Vec::with_capacity(jobs.len());
     let mut broken: Option<String> = None;
-    // Every step between two writes is one call to SQLite: closing one write's savepoint and
-    // opening the next go together (each call costs a hop to sqlx's SQLite thread).
-    let mut step = "BEGIN IMMEDIATE; SAVEPOINT op";
-    for (index, job) in jobs.into_iter().enumerate() {
+    // Statements to send before the next write, all in one call: each call costs a hop to
+    // sqlx's SQLite thread, so closing one savepoint and opening the next go together.
+    let mut pending = vec!["BEGIN IMMEDIATE"];
+    for job in jobs {
         if broken.is_some() {
             continue;
         }
-        if let Err(error) = conn.execute(step).await {
-            broken = Some(error.to_string());
-            continue;
+        let guarded = job.statements == Statements::Many;
+        if guarded {
+            pending.push("SAVEPOINT op");
         }
-        let (ok, reply) = job(conn).await;
+        if !pending.is_empty() {
+            if let Err(error) = conn.execute(pending.join("; ").as_str()).await {
+                broken = Some(error.to_string());
+                continue;
+            }
+            pending.clear();
+        }
+        let (outcome, reply) = (job.run)(conn).await;
         replies.push(reply);
-        let last = index + 1 == count;
-        step = match (ok, last) {
-            (true, false) => "RELEASE op; SAVEPOINT op",
-            (false, false) => "ROLLBACK TO op; RELEASE op; SAVEPOINT op",
-            (true, true) => "RELEASE op; COMMIT",
-            (false, true) => "ROLLBACK TO op; RELEASE op; COMMIT",
-        };
+        match (guarded, outcome) {
+            (true, Outcome::Done) => pending.push("RELEASE op"),
+            (true, _) => pending.push("ROLLBACK TO op; RELEASE op"),
+            (false, Outcome::Failed) => broken = Some("a write failed and ended its batch".into()),
+            (false, _) => {}
+        }
     }
     let committed = match broken {
-        None => conn
-            .execute(step)
-            .await
-            .map(|_| ())
-            .map_err(|e| e.to_string()),
+        None => {
+            pending.push("COMMIT");
+            conn.execute(pending.join("; ").as_str())
+                .await
+                .map(|_| ())
+                .map_err(|e| e.to_string())
+        }
         Some(message) => {
             let _ = conn.execute("ROLLBACK").await;
             Err(message)

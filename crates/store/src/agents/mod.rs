@@ -102,32 +102,33 @@ async fn check_skills(
     Ok(())
 }
 
+/// Inserts a new agent with its team memberships.
+async fn insert_new(c: &mut AnyConnection, new: NewAgent) -> Result<Agent> {
+    let NewAgent {
+        mut agent,
+        team_ids,
+    } = new;
+    check_skills(c, &agent, &[]).await?;
+    agent.desk_id = insert_agent(c, &agent).await?;
+    set_teams(c, &agent, &team_ids, agent.created_at, true).await?;
+    Ok(agent)
+}
+
 impl Store {
     /// Creates an agent and its team memberships; a user who is already an agent is a conflict.
     pub async fn create_agent(&self, new: NewAgent) -> Result<AgentDetails> {
         let workspace_id = new.agent.workspace_id;
-        // A new agent outside any team changes nothing another agent shows (team member
-        // counts are what it would change), so the caches need not forget anything.
         let joins_teams = !new.team_ids.is_empty();
-        let changes = if joins_teams {
-            vec![Change::Workspace(workspace_id)]
+        // Outside any team, a new agent is one INSERT, and changes nothing another agent shows
+        // (team member counts are what it would change), so no cache needs to forget anything.
+        let agent = if joins_teams {
+            let changes = [Change::Workspace(workspace_id)];
+            self.write_changing(&changes, move |c| Box::pin(insert_new(c, new)))
+                .await?
         } else {
-            vec![]
+            self.write_single(move |c| Box::pin(insert_new(c, new)))
+                .await?
         };
-        let agent = self
-            .write_changing(&changes, move |c| {
-                Box::pin(async move {
-                    let NewAgent {
-                        mut agent,
-                        team_ids,
-                    } = new;
-                    check_skills(c, &agent, &[]).await?;
-                    agent.desk_id = insert_agent(c, &agent).await?;
-                    set_teams(c, &agent, &team_ids, agent.created_at, true).await?;
-                    Ok(agent)
-                })
-            })
-            .await?;
         if joins_teams || !agent.profile.assigned_skills.is_empty() {
             return self.with_details(agent).await;
         }
