@@ -325,19 +325,12 @@ async fn invalid_rules_are_refused_with_422() {
     assert_eq!(rules(&app, &ws).await.len(), 2);
 
     let path = ws.path(&format!("/capacity-rules/{}", id(&edge)));
-    for change in [
+    let changes = [
         json!({"capacity": {"sms": 1}}),
         json!({"capacity": {"email": 1000}}),
         json!({"name": " "}),
-    ] {
-        let (status, answer) = app.patch(&path, &ws.key, change.clone()).await;
-        assert_eq!(
-            status,
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "{change}: {answer}"
-        );
-        assert_error(&answer, "invalid");
-    }
+    ];
+    app.assert_patches_refused(&path, &ws.key, &changes).await;
     let (_, unchanged) = app.get(&path, &ws.key).await;
     assert_eq!(unchanged, edge);
 }
@@ -460,20 +453,10 @@ async fn an_agent_key_may_read_rules_but_not_change_them() {
         .await;
     assert_eq!(status, StatusCode::OK, "{workload}");
 
-    for (status, body) in [
-        app.post(
-            &ws.path("/capacity-rules"),
-            &key,
-            json!({"name": "Mine", "assignedAgentIds": [agent]}),
-        )
-        .await,
-        app.patch(&path, &key, json!({"assignedAgentIds": [agent]}))
-            .await,
-        app.delete(&path, &key).await,
-    ] {
-        assert_eq!(status, StatusCode::FORBIDDEN, "{body}");
-        assert_error(&body, "forbidden");
-    }
+    let create = json!({"name": "Mine", "assignedAgentIds": [agent]});
+    let change = json!({"assignedAgentIds": [agent]});
+    app.assert_forbidden_changes(&key, &ws.path("/capacity-rules"), create, &path, change)
+        .await;
     let (_, unchanged) = app.get(&path, &ws.key).await;
     assert_eq!(unchanged, seniors);
 }

@@ -405,15 +405,14 @@ async fn an_agent_key_may_read_skills_but_not_change_them() {
     let (status, got) = app.get(&path, &key).await;
     assert_eq!(status, StatusCode::OK, "{got}");
     assert_eq!(got, tier);
-    for (status, body) in [
-        app.post(&ws.path("/skills"), &key, json!({"name": "Mine"}))
-            .await,
-        app.patch(&path, &key, json!({"name": "Renamed"})).await,
-        app.delete(&path, &key).await,
-    ] {
-        assert_eq!(status, StatusCode::FORBIDDEN, "{body}");
-        assert_error(&body, "forbidden");
-    }
+    app.assert_forbidden_changes(
+        &key,
+        &ws.path("/skills"),
+        json!({"name": "Mine"}),
+        &path,
+        json!({"name": "Renamed"}),
+    )
+    .await;
     let (_, unchanged) = app.get(&path, &ws.key).await;
     assert_eq!(unchanged, tier);
 }

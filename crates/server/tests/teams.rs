@@ -239,19 +239,12 @@ async fn invalid_teams_are_refused_with_422() {
     );
 
     let path = ws.path(&format!("/teams/{}", id(&body)));
-    for change in [
+    let changes = [
         json!({"name": ""}),
         json!({"visibility": "secret"}),
         json!({"name": long}),
-    ] {
-        let (status, answer) = app.patch(&path, &ws.key, change.clone()).await;
-        assert_eq!(
-            status,
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "{change}: {answer}"
-        );
-        assert_error(&answer, "invalid");
-    }
+    ];
+    app.assert_patches_refused(&path, &ws.key, &changes).await;
     let (_, unchanged) = app.get(&path, &ws.key).await;
     assert_eq!(unchanged, body);
 }
@@ -496,15 +489,14 @@ async fn an_agent_key_may_read_teams_but_not_change_them() {
     assert_eq!(status, StatusCode::OK, "{got}");
     assert_eq!(got["name"], "Support");
 
-    for (status, body) in [
-        app.post(&ws.path("/teams"), &key, json!({"name": "Mine"}))
-            .await,
-        app.patch(&path, &key, json!({"name": "Renamed"})).await,
-        app.delete(&path, &key).await,
-    ] {
-        assert_eq!(status, StatusCode::FORBIDDEN, "{body}");
-        assert_error(&body, "forbidden");
-    }
+    app.assert_forbidden_changes(
+        &key,
+        &ws.path("/teams"),
+        json!({"name": "Mine"}),
+        &path,
+        json!({"name": "Renamed"}),
+    )
+    .await;
     // Nor may it change its own teams.
     let (status, body) = app
         .patch(

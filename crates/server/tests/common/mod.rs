@@ -190,6 +190,46 @@ impl TestApp {
         key["key"].as_str().unwrap().to_owned()
     }
 
+    /// PATCHes each change to `path`: every one is refused as invalid (422), and what `path`
+    /// reads afterwards is what it read before.
+    pub async fn assert_patches_refused(&self, path: &str, key: &str, changes: &[Value]) {
+        let (_, before) = self.get(path, key).await;
+        for change in changes {
+            let (status, answer) = self.patch(path, key, change.clone()).await;
+            assert_eq!(
+                status,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "{change}: {answer}"
+            );
+            assert_error(&answer, "invalid");
+        }
+        assert_eq!(
+            self.get(path, key).await.1,
+            before,
+            "a refused change changed nothing"
+        );
+    }
+
+    /// With `key` (an agent key), creating in `collection`, changing `item` and deleting it are
+    /// each forbidden (403).
+    pub async fn assert_forbidden_changes(
+        &self,
+        key: &str,
+        collection: &str,
+        create: Value,
+        item: &str,
+        patch: Value,
+    ) {
+        for (status, body) in [
+            self.post(collection, key, create).await,
+            self.patch(item, key, patch).await,
+            self.delete(item, key).await,
+        ] {
+            assert_eq!(status, StatusCode::FORBIDDEN, "{body}");
+            assert_error(&body, "forbidden");
+        }
+    }
+
     /// Creates an agent through Bird's surface and returns it.
     pub async fn agent(&self, ws: &Ws, body: Value) -> Value {
         let (status, agent) = self
