@@ -8,6 +8,7 @@ use domain::agent::{
     AgentChanges, ForwardNumber, Holiday, RoleGrant, SkillAssignment, WeeklySchedule,
 };
 use domain::availability::{Availability, AvailabilityChange, bird};
+use domain::skill::SkillValue;
 use domain::{Timestamp, Uuid};
 use serde::{Deserialize, Deserializer, Serialize};
 use serde_json::{Map, Value};
@@ -297,6 +298,16 @@ pub struct SkillValueOut {
     pub icon: Option<String>,
 }
 
+impl From<SkillValue> for SkillValueOut {
+    fn from(v: SkillValue) -> Self {
+        Self {
+            id: v.id,
+            value: v.value,
+            icon: v.icon,
+        }
+    }
+}
+
 #[derive(Debug, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct AssignedSkillOut {
@@ -418,11 +429,7 @@ impl AgentOut {
                     selected_values: s
                         .selected_values
                         .into_iter()
-                        .map(|v| SkillValueOut {
-                            id: v.id,
-                            value: v.value,
-                            icon: v.icon,
-                        })
+                        .map(SkillValueOut::from)
                         .collect(),
                 })
                 .collect(),

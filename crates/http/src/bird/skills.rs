@@ -90,15 +90,7 @@ impl From<Skill> for SkillOut {
             name: s.name,
             description: s.description,
             value_type: s.value_type,
-            values: s
-                .values
-                .into_iter()
-                .map(|v| SkillValueOut {
-                    id: v.id,
-                    value: v.value,
-                    icon: v.icon,
-                })
-                .collect(),
+            values: s.values.into_iter().map(SkillValueOut::from).collect(),
             created_at: s.created_at,
             created_by: s.created_by,
             updated_at: s.updated_at,
