@@ -26,12 +26,19 @@ pub fn new_secret(prefix: &str) -> String {
     format!("{prefix}{}", hex::encode(bytes))
 }
 
-/// The credential a request carries: `Authorization: Bearer <key>` or `AccessKey <key>`.
+/// The credential a request carries: `Authorization: Bearer <key>`, `AccessKey <key>`, or the
+/// bare key (as Dixa's clients send it).
 fn credential(headers: &HeaderMap) -> Option<&str> {
     let value = headers.get(header::AUTHORIZATION)?.to_str().ok()?.trim();
-    let (scheme, secret) = value.split_once(' ')?;
-    let known = scheme.eq_ignore_ascii_case("bearer") || scheme.eq_ignore_ascii_case("accesskey");
-    known.then(|| secret.trim()).filter(|s| !s.is_empty())
+    let secret = match value.split_once(' ') {
+        Some((scheme, secret)) => {
+            let known =
+                scheme.eq_ignore_ascii_case("bearer") || scheme.eq_ignore_ascii_case("accesskey");
+            known.then_some(secret.trim())?
+        }
+        None => value,
+    };
+    Some(secret).filter(|s| !s.is_empty())
 }
 
 /// The server administrator.

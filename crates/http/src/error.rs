@@ -18,6 +18,10 @@ pub struct ErrorBody {
     pub message: String,
 }
 
+/// The sentence of an error response, for surfaces that answer errors in their own envelope.
+#[derive(Debug, Clone)]
+pub struct ErrorMessage(pub String);
+
 #[derive(Debug, thiserror::Error)]
 pub enum ApiError {
     #[error("{0}")]
@@ -99,11 +103,15 @@ impl IntoResponse for ApiError {
             // Logged here, once; the body never carries internal text.
             tracing::error!(%detail, "request failed");
         }
+        let message = self.to_string();
         let body = ErrorBody {
             code: code.to_owned(),
-            message: self.to_string(),
+            message: message.clone(),
         };
-        (status, Json(body)).into_response()
+        let mut response = (status, Json(body)).into_response();
+        // Kept beside the body so that a surface with another envelope can re-render it.
+        response.extensions_mut().insert(ErrorMessage(message));
+        response
     }
 }
 

@@ -2,15 +2,19 @@
 //! names, envelopes and error shape) over the one domain and store; none holds business rules.
 //!
 //! - [`admin`]: the server admin API (workspaces and their API keys).
-//! - [`bird`]: Bird's Agent Management API under `/workspaces/{workspaceId}/…`, with the
-//!   neighbouring teams, skills and capacity rules in the same style (our native API).
+//! - [`bird`]: Bird's Agent Management API under `/workspaces/{workspaceId}/…`.
+//! - [`native`]: the shared resources (teams, skills, capacity rules, tags, queues, end users,
+//!   custom attributes, conversations) under the same prefix, in Bird's conventions.
+//! - [`dixa`]: Dixa's API v1 (`/v1/endusers`, `/v1/queues`, `/v1/tags`, `/v1/teams`).
 //! - [`ops`]: health, readiness, metrics, the OpenAPI document and its interactive reference.
 
 pub mod admin;
 pub mod auth;
 pub mod bird;
+pub mod dixa;
 pub mod error;
 pub mod extract;
+pub mod native;
 pub mod ops;
 pub mod state;
 pub mod telemetry;
@@ -48,6 +52,8 @@ fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::with_openapi(ApiDoc::openapi())
         .merge(admin::routes())
         .merge(bird::routes())
+        .merge(native::routes())
+        .merge(dixa::routes())
         .merge(ops::routes())
 }
 

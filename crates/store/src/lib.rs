@@ -11,6 +11,7 @@ mod coherence;
 mod db;
 mod error;
 mod media;
+mod members;
 pub mod page;
 mod skills;
 mod sql;
@@ -23,6 +24,7 @@ pub use capacity::RuleDetails;
 pub use db::{Backend, Store};
 pub use error::StoreError;
 pub use media::Media;
+pub use members::MemberOutcome;
 pub use page::{Cursor, Page};
 pub use teams::TeamDetails;
 

@@ -11,10 +11,10 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use super::dto::*;
-use super::{parse_limit, parse_token};
 use crate::auth::Caller;
 use crate::error::{ApiError, ApiResult, ErrorBody, or_not_found};
 use crate::extract::{Json, Query, path_id};
+use crate::native::{LIMIT_DEFAULT, parse_limit, parse_token};
 use crate::state::AppState;
 
 pub fn routes() -> OpenApiRouter<AppState> {
@@ -141,7 +141,7 @@ async fn list_agents(
         token,
     } = parse_list_query(pairs)?;
     let after = parse_token(token.as_deref(), sort.as_str())?;
-    let limit = limit.unwrap_or(super::LIMIT_DEFAULT);
+    let limit = limit.unwrap_or(LIMIT_DEFAULT);
     let page = state
         .store
         .list_agents(caller.workspace_id(), filter, sort, reverse, after, limit)

@@ -10,17 +10,12 @@ use domain::agent::{
 use domain::availability::{Availability, AvailabilityChange, bird};
 use domain::skill::SkillValue;
 use domain::{Timestamp, Uuid};
-use serde::{Deserialize, Deserializer, Serialize};
+use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 use store::{AgentDetails, RuleDetails};
 use utoipa::ToSchema;
 
-/// For PATCH bodies: absent stays `None`, `null` becomes `Some(None)`.
-pub(crate) fn nullable<'de, D: Deserializer<'de>, T: Deserialize<'de>>(
-    d: D,
-) -> Result<Option<Option<T>>, D::Error> {
-    Option::<T>::deserialize(d).map(Some)
-}
+use crate::extract::nullable;
 
 /// `active`, `away` or `offline`.
 #[derive(Debug, Clone, Copy, Deserialize, Serialize, ToSchema)]

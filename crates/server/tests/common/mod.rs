@@ -135,16 +135,7 @@ impl TestApp {
         if let Some(body) = body {
             request = request.json(&body);
         }
-        let response = request.send().await.expect("request reaches the server");
-        let status = response.status();
-        let text = response.text().await.unwrap();
-        let value = if text.is_empty() {
-            Value::Null
-        } else {
-            serde_json::from_str(&text)
-                .unwrap_or_else(|_| panic!("{status} answered non-JSON: {text}"))
-        };
-        (status, value)
+        send(request).await
     }
 
     pub async fn get(&self, path: &str, key: &str) -> (StatusCode, Value) {
@@ -158,6 +149,27 @@ impl TestApp {
     }
     pub async fn delete(&self, path: &str, key: &str) -> (StatusCode, Value) {
         self.call(Method::DELETE, path, Some(key), None).await
+    }
+    pub async fn put(&self, path: &str, key: &str, body: Value) -> (StatusCode, Value) {
+        self.call(Method::PUT, path, Some(key), Some(body)).await
+    }
+
+    /// A request the way Dixa's clients send it: the bare key in `Authorization`.
+    pub async fn dixa(
+        &self,
+        method: Method,
+        path: &str,
+        key: &str,
+        body: Option<Value>,
+    ) -> (StatusCode, Value) {
+        let mut request = self
+            .client
+            .request(method, format!("{}{path}", self.base))
+            .header("Authorization", key);
+        if let Some(body) = body {
+            request = request.json(&body);
+        }
+        send(request).await
     }
 
     /// A new workspace with an admin key.
@@ -254,6 +266,28 @@ pub fn assert_error(body: &Value, code: &str) {
         "{body}"
     );
     assert_eq!(body.as_object().map(|o| o.len()), Some(2), "{body}");
+}
+
+/// Sends a request; returns the status and the JSON answer (`Value::Null` when empty).
+pub async fn send(request: reqwest::RequestBuilder) -> (StatusCode, Value) {
+    let response = request.send().await.expect("request reaches the server");
+    let status = response.status();
+    let text = response.text().await.unwrap();
+    let value = if text.is_empty() {
+        Value::Null
+    } else {
+        serde_json::from_str(&text).unwrap_or_else(|_| panic!("{status} answered non-JSON: {text}"))
+    };
+    (status, value)
+}
+
+/// A Dixa error answer: exactly `{message}` with a message.
+pub fn assert_dixa_error(body: &Value) {
+    assert!(
+        body["message"].as_str().is_some_and(|m| !m.is_empty()),
+        "{body}"
+    );
+    assert_eq!(body.as_object().map(|o| o.len()), Some(1), "{body}");
 }
 
 /// The `id` of an answer.

@@ -10,10 +10,10 @@ use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use super::dto::nullable;
 use super::{Listed, Paging};
 use crate::auth::Caller;
 use crate::error::{ApiResult, ErrorBody, or_not_found};
+use crate::extract::nullable;
 use crate::extract::{Json, Query, path_id};
 use crate::state::AppState;
 
