@@ -6,6 +6,8 @@
 pub mod agent;
 pub mod availability;
 pub mod capacity;
+pub mod custom_attribute;
+pub mod enduser;
 pub mod error;
 pub mod skill;
 pub mod team;
