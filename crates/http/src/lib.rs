@@ -42,6 +42,9 @@ use auth::SecuritySchemes;
         (name = "teams", description = "Teams of agents."),
         (name = "skills", description = "Skills and their values."),
         (name = "capacity-rules", description = "How much work of each channel an agent holds at once."),
+        (name = "endusers", description = "End users: contact details, custom attribute values, anonymization."),
+        (name = "custom-attributes", description = "Custom attribute definitions of end users and conversations."),
+        (name = "dixa-endusers", description = "Dixa API v1: end users, their custom attributes and anonymization."),
         (name = "ops", description = "Health, readiness and metrics.")
     )
 )]

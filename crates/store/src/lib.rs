@@ -8,7 +8,9 @@
 mod agents;
 mod capacity;
 mod coherence;
+mod custom_attributes;
 mod db;
+mod endusers;
 mod error;
 mod media;
 mod members;
@@ -22,6 +24,7 @@ mod writer;
 pub use agents::{AgentDetails, AgentFilter, AgentSort, AgentTeam, AssignedSkill};
 pub use capacity::RuleDetails;
 pub use db::{Backend, Store};
+pub use endusers::{EndUserDetails, EndUserFilter};
 pub use error::StoreError;
 pub use media::Media;
 pub use members::MemberOutcome;

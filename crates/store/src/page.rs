@@ -59,12 +59,42 @@ pub(crate) async fn by_created<T>(
     limit: usize,
     from_row: fn(&sqlx::any::AnyRow) -> crate::Result<T>,
 ) -> crate::Result<Page<T>> {
+    let everything = |_: &mut crate::sql::Sql| {};
+    by_created_where(
+        c,
+        table,
+        columns,
+        workspace_id,
+        everything,
+        reverse,
+        after,
+        limit,
+        from_row,
+    )
+    .await
+}
+
+/// [`by_created`] over the rows that `filter` keeps: it appends its ` AND …` conditions (with
+/// bound values) to the statement after the workspace's.
+#[allow(clippy::too_many_arguments)]
+pub(crate) async fn by_created_where<T>(
+    c: &mut sqlx::AnyConnection,
+    table: &str,
+    columns: &str,
+    workspace_id: Uuid,
+    filter: impl Fn(&mut crate::sql::Sql),
+    reverse: bool,
+    after: Option<Cursor>,
+    limit: usize,
+    from_row: fn(&sqlx::any::AnyRow) -> crate::Result<T>,
+) -> crate::Result<Page<T>> {
     use crate::sql::{RowExt, Sql};
     let limit = limit.max(1);
     let mut count = Sql::new(&format!(
         "SELECT COUNT(*) AS total FROM {table} WHERE workspace_id = "
     ));
     count.bind(workspace_id);
+    filter(&mut count);
     let total = count
         .fetch_optional(&mut *c)
         .await?
@@ -73,6 +103,7 @@ pub(crate) async fn by_created<T>(
         "SELECT {columns} FROM {table} WHERE workspace_id = "
     ));
     sql.bind(workspace_id);
+    filter(&mut sql);
     if let Some(cursor) = after {
         let SortKey::Int(key) = cursor.key else {
             return Ok(Page {

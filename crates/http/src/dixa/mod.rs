@@ -16,8 +16,12 @@ use utoipa_axum::router::OpenApiRouter;
 use crate::error::{ApiError, ErrorMessage};
 use crate::state::AppState;
 
+mod endusers;
+
 pub fn routes() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new().route_layer(middleware::from_fn(dixa_errors))
+    OpenApiRouter::new()
+        .merge(endusers::routes())
+        .route_layer(middleware::from_fn(dixa_errors))
 }
 
 /// Dixa's envelope around every answer.
@@ -124,11 +128,13 @@ pub struct Meta {
 }
 
 impl<T> Paged<T> {
-    /// `path` is the list's own path; the next page's link repeats it with the new `pageKey`.
+    /// `path` is the list's own path (with its filters, if any); the next page's link repeats
+    /// it with the new `pageKey`.
     pub fn from_page<S>(page: Page<S>, path: &str, limit: usize, to: impl FnMut(S) -> T) -> Self {
+        let join = if path.contains('?') { '&' } else { '?' };
         let next = page
             .next
-            .map(|cursor| format!("{path}?pageLimit={limit}&pageKey={}", cursor.token()));
+            .map(|cursor| format!("{path}{join}pageLimit={limit}&pageKey={}", cursor.token()));
         Self {
             data: page.items.into_iter().map(to).collect(),
             meta: next.map(|next| Meta {

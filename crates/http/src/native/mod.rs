@@ -4,6 +4,8 @@
 //! `{code, message}`.
 
 mod capacity;
+pub(crate) mod custom_attributes;
+pub(crate) mod endusers;
 mod skills;
 mod teams;
 
@@ -20,6 +22,8 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .merge(teams::routes())
         .merge(skills::routes())
         .merge(capacity::routes())
+        .merge(endusers::routes())
+        .merge(custom_attributes::routes())
 }
 
 pub const LIMIT_DEFAULT: usize = 10;
