@@ -6,6 +6,7 @@
 pub mod agent;
 pub mod availability;
 pub mod capacity;
+pub mod conversation;
 pub mod error;
 pub mod skill;
 pub mod team;

@@ -42,6 +42,7 @@ use auth::SecuritySchemes;
         (name = "teams", description = "Teams of agents."),
         (name = "skills", description = "Skills and their values."),
         (name = "capacity-rules", description = "How much work of each channel an agent holds at once."),
+        (name = "conversations", description = "Conversations: the work queues offer to agents."),
         (name = "ops", description = "Health, readiness and metrics.")
     )
 )]

@@ -8,6 +8,7 @@
 mod agents;
 mod capacity;
 mod coherence;
+mod conversations;
 mod db;
 mod error;
 mod media;
@@ -21,6 +22,7 @@ mod writer;
 
 pub use agents::{AgentDetails, AgentFilter, AgentSort, AgentTeam, AssignedSkill};
 pub use capacity::RuleDetails;
+pub use conversations::ConversationFilter;
 pub use db::{Backend, Store};
 pub use error::StoreError;
 pub use media::Media;

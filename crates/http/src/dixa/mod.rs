@@ -17,7 +17,9 @@ use crate::error::{ApiError, ErrorMessage};
 use crate::state::AppState;
 
 pub fn routes() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new().route_layer(middleware::from_fn(dixa_errors))
+    // The Dixa routes arrive with the directory's resources; the error layer wraps them then.
+    let _ = middleware::from_fn::<_, ()>(dixa_errors);
+    OpenApiRouter::new()
 }
 
 /// Dixa's envelope around every answer.

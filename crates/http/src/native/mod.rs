@@ -4,6 +4,7 @@
 //! `{code, message}`.
 
 mod capacity;
+mod conversations;
 mod skills;
 mod teams;
 
@@ -20,6 +21,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .merge(teams::routes())
         .merge(skills::routes())
         .merge(capacity::routes())
+        .merge(conversations::routes())
 }
 
 pub const LIMIT_DEFAULT: usize = 10;
