@@ -6,6 +6,7 @@
 pub mod agent;
 pub mod availability;
 pub mod capacity;
+pub mod conversation;
 pub mod custom_attribute;
 pub mod enduser;
 pub mod error;

@@ -45,6 +45,7 @@ use auth::SecuritySchemes;
         (name = "endusers", description = "End users: contact details, custom attribute values, anonymization."),
         (name = "custom-attributes", description = "Custom attribute definitions of end users and conversations."),
         (name = "dixa-endusers", description = "Dixa API v1: end users, their custom attributes and anonymization."),
+        (name = "conversations", description = "Conversations: the work queues offer to agents."),
         (name = "ops", description = "Health, readiness and metrics.")
     )
 )]

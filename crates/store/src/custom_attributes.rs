@@ -9,7 +9,7 @@ use serde_json::Value;
 use sqlx::AnyConnection;
 use sqlx::any::AnyRow;
 
-use crate::page::{Cursor, Page};
+use crate::page::{Cursor, Listing, Page, by_created_where};
 use crate::sql::{RowExt, Sql, for_update, json, q};
 use crate::{Result, Store, StoreError};
 
@@ -218,23 +218,16 @@ impl Store {
     ) -> Result<Page<CustomAttribute>> {
         self.read(move |c| {
             Box::pin(async move {
-                let of_type = |sql: &mut Sql| {
-                    if let Some(entity_type) = entity_type {
-                        sql.push(" AND entity_type = ").bind(entity_type.as_str());
-                    }
-                };
-                crate::page::by_created_where(
-                    c,
-                    "custom_attributes",
-                    COLUMNS,
+                let list = Listing {
+                    table: "custom_attributes",
+                    columns: COLUMNS,
                     workspace_id,
-                    of_type,
-                    reverse,
-                    after,
-                    limit,
-                    attribute_from,
-                )
-                .await
+                    filters: entity_type
+                        .map(|t| ("entity_type", t.as_str().into()))
+                        .into_iter()
+                        .collect(),
+                };
+                by_created_where(c, list, reverse, after, limit, attribute_from).await
             })
         })
         .await

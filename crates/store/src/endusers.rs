@@ -8,9 +8,10 @@ use domain::{Timestamp, Uuid};
 use sqlx::AnyConnection;
 use sqlx::any::AnyRow;
 
+use crate::conversations::{close_open_of_end_user, open_count_of_end_user, scrub_of_end_user};
 use crate::custom_attributes::{all_definitions, definitions};
-use crate::page::{Cursor, Page};
-use crate::sql::{RowExt, Sql, for_update, json, opt_int, q};
+use crate::page::{Cursor, Listing, Page, by_created_where};
+use crate::sql::{Arg, RowExt, for_update, json, opt_int, q};
 use crate::{Result, Store, StoreError};
 
 /// An end user with its custom attribute values as shown (only those with a definition).
@@ -137,16 +138,20 @@ async fn save_end_user(c: &mut AnyConnection, u: &EndUser, insert: bool) -> Resu
     Ok(())
 }
 
-fn push_filter(sql: &mut Sql, filter: &EndUserFilter) {
-    if let Some(email) = &filter.email {
-        sql.push(" AND email_key = ").bind(email_key(email));
-    }
-    if let Some(phone) = &filter.phone_number {
-        sql.push(" AND phone_number = ")
-            .bind(normalize_phone(phone));
-    }
-    if let Some(external_id) = &filter.external_id {
-        sql.push(" AND external_id = ").bind(external_id.trim());
+impl EndUserFilter {
+    /// The columns a list compares, with the values in their stored form.
+    fn columns(&self) -> Vec<(&'static str, Arg)> {
+        let mut columns = Vec::new();
+        if let Some(email) = &self.email {
+            columns.push(("email_key", email_key(email).into()));
+        }
+        if let Some(phone) = &self.phone_number {
+            columns.push(("phone_number", normalize_phone(phone).into()));
+        }
+        if let Some(external_id) = &self.external_id {
+            columns.push(("external_id", external_id.trim().into()));
+        }
+        columns
     }
 }
 
@@ -228,18 +233,14 @@ impl Store {
     ) -> Result<Page<EndUserDetails>> {
         self.read(move |c| {
             Box::pin(async move {
-                let page = crate::page::by_created_where(
-                    c,
-                    "endusers",
-                    COLUMNS,
+                let list = Listing {
+                    table: "endusers",
+                    columns: COLUMNS,
                     workspace_id,
-                    |sql: &mut Sql| push_filter(sql, &filter),
-                    reverse,
-                    after,
-                    limit,
-                    end_user_from,
-                )
-                .await?;
+                    filters: filter.columns(),
+                };
+                let page =
+                    by_created_where(&mut *c, list, reverse, after, limit, end_user_from).await?;
                 let definitions = definitions(c, workspace_id, EntityType::Contact).await?;
                 Ok(Page {
                     items: page
@@ -336,9 +337,15 @@ impl Store {
                 {
                     return Ok(request);
                 }
-                let _ = (force, OPEN_CONVERSATIONS);
+                if open_count_of_end_user(c, workspace_id, id).await? > 0 {
+                    if !force {
+                        return Err(StoreError::Conflict(OPEN_CONVERSATIONS.into()));
+                    }
+                    close_open_of_end_user(c, workspace_id, id, now).await?;
+                }
                 end_user.anonymize(now);
                 save_end_user(c, &end_user, false).await?;
+                scrub_of_end_user(c, workspace_id, id).await?;
                 let request = AnonymizationRequest::of_end_user(&end_user, requested_by, now);
                 save_request(c, &request).await?;
                 Ok(request)

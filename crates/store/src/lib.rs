@@ -8,6 +8,7 @@
 mod agents;
 mod capacity;
 mod coherence;
+mod conversations;
 mod custom_attributes;
 mod db;
 mod endusers;
@@ -23,6 +24,7 @@ mod writer;
 
 pub use agents::{AgentDetails, AgentFilter, AgentSort, AgentTeam, AssignedSkill};
 pub use capacity::RuleDetails;
+pub use conversations::ConversationFilter;
 pub use db::{Backend, Store};
 pub use endusers::{EndUserDetails, EndUserFilter};
 pub use error::StoreError;

@@ -59,51 +59,55 @@ pub(crate) async fn by_created<T>(
     limit: usize,
     from_row: fn(&sqlx::any::AnyRow) -> crate::Result<T>,
 ) -> crate::Result<Page<T>> {
-    let everything = |_: &mut crate::sql::Sql| {};
-    by_created_where(
-        c,
+    let list = Listing {
         table,
         columns,
         workspace_id,
-        everything,
-        reverse,
-        after,
-        limit,
-        from_row,
-    )
-    .await
+        filters: Vec::new(),
+    };
+    by_created_where(c, list, reverse, after, limit, from_row).await
 }
 
-/// [`by_created`] over the rows that `filter` keeps: it appends its ` AND …` conditions (with
-/// bound values) to the statement after the workspace's.
-#[allow(clippy::too_many_arguments)]
+/// Which rows a filtered list reads: a workspace's rows of `table` whose `filters` columns
+/// equal the values given.
+pub(crate) struct Listing<'a> {
+    pub table: &'a str,
+    pub columns: &'a str,
+    pub workspace_id: Uuid,
+    pub filters: Vec<(&'static str, crate::sql::Arg)>,
+}
+
+impl Listing<'_> {
+    fn select(&self, what: &str) -> crate::sql::Sql {
+        let mut sql = crate::sql::Sql::new(&format!(
+            "SELECT {what} FROM {} WHERE workspace_id = ",
+            self.table
+        ));
+        sql.bind(self.workspace_id);
+        for (column, value) in &self.filters {
+            sql.push(&format!(" AND {column} = ")).bind(value.clone());
+        }
+        sql
+    }
+}
+
+/// One page of the rows of `list` in creation order (ties broken by id).
 pub(crate) async fn by_created_where<T>(
     c: &mut sqlx::AnyConnection,
-    table: &str,
-    columns: &str,
-    workspace_id: Uuid,
-    filter: impl Fn(&mut crate::sql::Sql),
+    list: Listing<'_>,
     reverse: bool,
     after: Option<Cursor>,
     limit: usize,
     from_row: fn(&sqlx::any::AnyRow) -> crate::Result<T>,
 ) -> crate::Result<Page<T>> {
-    use crate::sql::{RowExt, Sql};
+    use crate::sql::RowExt;
     let limit = limit.max(1);
-    let mut count = Sql::new(&format!(
-        "SELECT COUNT(*) AS total FROM {table} WHERE workspace_id = "
-    ));
-    count.bind(workspace_id);
-    filter(&mut count);
-    let total = count
+    let total = list
+        .select("COUNT(*) AS total")
         .fetch_optional(&mut *c)
         .await?
         .map_or(Ok(0), |r| r.int("total"))?;
-    let mut sql = Sql::new(&format!(
-        "SELECT {columns} FROM {table} WHERE workspace_id = "
-    ));
-    sql.bind(workspace_id);
-    filter(&mut sql);
+    let mut sql = list.select(list.columns);
     if let Some(cursor) = after {
         let SortKey::Int(key) = cursor.key else {
             return Ok(Page {

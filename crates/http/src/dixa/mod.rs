@@ -3,10 +3,11 @@
 //! names, `{"data": …}` envelopes, `pageLimit`/`pageKey` paging and `{"message"}` errors over the
 //! one store.
 
+use axum::body::Body;
 use axum::extract::Request;
-use axum::http::StatusCode;
-use axum::middleware::{self, Next};
-use axum::response::{IntoResponse, Response};
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::middleware::Next;
+use axum::response::Response;
 use domain::Uuid;
 use serde::{Deserialize, Serialize};
 use store::{Cursor, Page};
@@ -19,10 +20,11 @@ use crate::state::AppState;
 mod endusers;
 
 pub fn routes() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new()
-        .merge(endusers::routes())
-        .route_layer(middleware::from_fn(dixa_errors))
+    OpenApiRouter::new().merge(endusers::routes())
 }
+
+/// Dixa's paths; VoIPBIN's `/v1.0/…` are not among them.
+const PREFIX: &str = "/v1/";
 
 /// Dixa's envelope around every answer.
 #[derive(Debug, Serialize, ToSchema)]
@@ -41,25 +43,34 @@ pub struct DixaError {
     pub message: String,
 }
 
-/// Re-renders every error of the Dixa routes as `{"message"}`. Dixa answers bad input with 400
-/// where the native API says 415 or 422.
-async fn dixa_errors(request: Request, next: Next) -> Response {
+/// Re-renders every error under Dixa's paths (unknown routes, refused keys and wrong methods
+/// included) as `{"message"}`, keeping the other headers. Dixa answers bad input with 400 where
+/// the native API says 415 or 422.
+pub async fn errors(request: Request, next: Next) -> Response {
+    let is_dixa = request.uri().path().starts_with(PREFIX);
     let response = next.run(request).await;
     let status = response.status();
-    if !(status.is_client_error() || status.is_server_error()) {
+    if !is_dixa || !(status.is_client_error() || status.is_server_error()) {
         return response;
     }
     let message = response
         .extensions()
         .get::<ErrorMessage>()
         .map_or_else(|| default_message(status).to_owned(), |m| m.0.clone());
-    let status = match status {
+    let (mut parts, _) = response.into_parts();
+    parts.status = match status {
         StatusCode::UNPROCESSABLE_ENTITY | StatusCode::UNSUPPORTED_MEDIA_TYPE => {
             StatusCode::BAD_REQUEST
         }
         other => other,
     };
-    (status, axum::Json(DixaError { message })).into_response()
+    let body = serde_json::to_vec(&DixaError { message }).unwrap_or_default();
+    parts.headers.remove(header::CONTENT_LENGTH);
+    parts.headers.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json"),
+    );
+    Response::from_parts(parts, Body::from(body))
 }
 
 /// Dixa's own texts, for errors that carry none of ours.

@@ -4,6 +4,7 @@
 //! `{code, message}`.
 
 mod capacity;
+mod conversations;
 pub(crate) mod custom_attributes;
 pub(crate) mod endusers;
 mod skills;
@@ -24,6 +25,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .merge(capacity::routes())
         .merge(endusers::routes())
         .merge(custom_attributes::routes())
+        .merge(conversations::routes())
 }
 
 pub const LIMIT_DEFAULT: usize = 10;

@@ -44,7 +44,12 @@ async fn postgres_database(server_url: &str) -> String {
                         "SWITCHBOARD_TEST_DATABASE_URL is set but PostgreSQL is unreachable: {e}"
                     )
                 });
-            // Databases of earlier runs go first (test binaries run one after another).
+            // Databases of earlier runs go, but only those more than an hour old: another
+            // run may be using a younger one right now.
+            let now = std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .unwrap()
+                .as_secs();
             let old: Vec<(String,)> = sqlx::query_as(
                 "SELECT datname FROM pg_database WHERE datname LIKE 'switchboard\\_test\\_%'",
             )
@@ -52,11 +57,14 @@ async fn postgres_database(server_url: &str) -> String {
             .await
             .expect("list test databases");
             for (name,) in old {
-                let _ = sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
-                    .execute(&mut conn)
-                    .await;
+                let born = name.split('_').nth(2).and_then(|t| t.parse::<u64>().ok());
+                if born.is_some_and(|born| now.saturating_sub(born) > 3600) {
+                    let _ = sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+                        .execute(&mut conn)
+                        .await;
+                }
             }
-            let name = format!("switchboard_test_{}", uuid::Uuid::new_v4().simple());
+            let name = format!("switchboard_test_{now}_{}", uuid::Uuid::new_v4().simple());
             sqlx::query(&format!("CREATE DATABASE {name}"))
                 .execute(&mut conn)
                 .await

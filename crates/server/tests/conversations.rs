@@ -1,0 +1,167 @@
+//! Conversations in the native API: create, read, list with filters, close, and tags.
+
+mod common;
+
+use common::{TestApp, assert_error, id};
+use reqwest::StatusCode;
+use serde_json::json;
+
+#[tokio::test]
+async fn a_conversation_is_created_pending_read_back_and_closed_once() {
+    let app = TestApp::spawn().await;
+    let ws = app.workspace().await;
+    let (status, created) = app
+        .post(
+            &ws.path("/conversations"),
+            &ws.key,
+            json!({"channel": "messaging", "source": "whatsApp", "subject": " Parcel ",
+                   "contactPoint": "+4512345678", "externalId": "ticket-1", "priority": 7}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{created}");
+    assert_eq!(created["status"], "pending");
+    assert_eq!(created["channel"], "messaging");
+    assert_eq!(created["source"], "whatsApp");
+    assert_eq!(created["direction"], "inbound");
+    assert_eq!(created["subject"], "Parcel");
+    assert_eq!(created["priority"], 7);
+    assert_eq!(created["workspaceId"], ws.id.as_str());
+    assert!(
+        created["number"].as_i64().is_some_and(|n| n > 0),
+        "{created}"
+    );
+    assert_eq!(created["closedAt"], serde_json::Value::Null);
+
+    let path = ws.path(&format!("/conversations/{}", id(&created)));
+    let (status, read) = app.get(&path, &ws.key).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(read, created);
+
+    let (status, closed) = app.post(&format!("{path}/close"), &ws.key, json!({})).await;
+    assert_eq!(status, StatusCode::OK, "{closed}");
+    assert_eq!(closed["status"], "closed");
+    assert!(closed["closedAt"].is_string());
+    let (status, again) = app.post(&format!("{path}/close"), &ws.key, json!({})).await;
+    assert_eq!(status, StatusCode::CONFLICT, "{again}");
+    assert_error(&again, "conflict");
+    assert_eq!(
+        app.get(&path, &ws.key).await.1,
+        closed,
+        "a refused close changed nothing"
+    );
+}
+
+#[tokio::test]
+async fn bad_conversations_are_refused_and_nothing_is_stored() {
+    let app = TestApp::spawn().await;
+    let ws = app.workspace().await;
+    let unknown = uuid::Uuid::new_v4();
+    for body in [
+        json!({}),
+        json!({"channel": "fax"}),
+        json!({"channel": "email", "source": "sms"}),
+        json!({"channel": "voice", "direction": "sideways"}),
+        json!({"channel": "voice", "priority": 101}),
+        json!({"channel": "voice", "subject": "x".repeat(999)}),
+        json!({"channel": "voice", "endUserId": unknown}),
+        json!({"channel": "voice", "queueId": unknown}),
+        json!({"channel": "voice", "tagIds": [unknown]}),
+        json!({"channel": "voice", "endUserId": "not-a-uuid"}),
+        json!({"channel": "voice", "colour": "red"}),
+    ] {
+        let (status, answer) = app
+            .post(&ws.path("/conversations"), &ws.key, body.clone())
+            .await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}: {answer}");
+        assert_error(&answer, "invalid");
+    }
+    let (_, list) = app.get(&ws.path("/conversations"), &ws.key).await;
+    assert_eq!(list["total"], 0, "{list}");
+}
+
+#[tokio::test]
+async fn lists_filter_and_page_and_stay_in_their_workspace() {
+    let app = TestApp::spawn().await;
+    let ws = app.workspace().await;
+    let other = app.workspace().await;
+    let mut made = Vec::new();
+    for source in ["email", "sms", "email", "pstnPhone", "email"] {
+        let (status, c) = app
+            .post(
+                &ws.path("/conversations"),
+                &ws.key,
+                json!({"source": source}),
+            )
+            .await;
+        assert_eq!(status, StatusCode::CREATED, "{c}");
+        made.push(id(&c));
+    }
+    let (_, emails) = app
+        .get(&ws.path("/conversations?source=email&limit=2"), &ws.key)
+        .await;
+    assert_eq!(emails["total"], 3, "{emails}");
+    assert_eq!(emails["results"].as_array().unwrap().len(), 2);
+    let token = emails["nextPageToken"].as_str().unwrap();
+    let (_, rest) = app
+        .get(
+            &ws.path(&format!(
+                "/conversations?source=email&limit=2&pageToken={token}"
+            )),
+            &ws.key,
+        )
+        .await;
+    assert_eq!(rest["results"][0]["id"], made[4].as_str(), "{rest}");
+    assert!(rest.get("nextPageToken").is_none());
+
+    let (status, bad) = app
+        .get(&ws.path("/conversations?status=sleeping"), &ws.key)
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{bad}");
+
+    let theirs = other.path(&format!("/conversations/{}", made[0]));
+    let (status, _) = app.get(&theirs, &other.key).await;
+    assert_eq!(
+        status,
+        StatusCode::NOT_FOUND,
+        "another workspace sees nothing"
+    );
+    let (_, none) = app.get(&other.path("/conversations"), &other.key).await;
+    assert_eq!(none["total"], 0);
+}
+
+#[tokio::test]
+async fn agent_keys_cannot_create_or_close_what_is_not_theirs() {
+    let app = TestApp::spawn().await;
+    let ws = app.workspace().await;
+    let agent = app
+        .agent(&ws, json!({"name": "Ana", "userId": uuid::Uuid::new_v4()}))
+        .await;
+    let agent_key = app
+        .api_key(
+            &ws.id,
+            json!({"name": "ana", "role": "agent", "agentId": id(&agent)}),
+        )
+        .await;
+    let (status, body) = app
+        .post(
+            &ws.path("/conversations"),
+            &agent_key,
+            json!({"channel": "voice"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "{body}");
+    let (_, c) = app
+        .post(
+            &ws.path("/conversations"),
+            &ws.key,
+            json!({"channel": "voice"}),
+        )
+        .await;
+    let close = ws.path(&format!("/conversations/{}/close", id(&c)));
+    let (status, body) = app.post(&close, &agent_key, json!({})).await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "{body}");
+    let (status, _) = app
+        .get(&ws.path(&format!("/conversations/{}", id(&c))), &agent_key)
+        .await;
+    assert_eq!(status, StatusCode::OK, "agents read the workspace");
+}

@@ -1,0 +1,485 @@
+//! Conversations and the tags they carry. Creation checks that what a conversation names (end
+//! user, queue, tags) belongs to its workspace; the end-user helpers at the bottom serve
+//! anonymization, which closes and scrubs an end user's conversations in its own transaction.
+
+use domain::conversation::{Channel, Conversation, Direction, Status};
+use domain::{Invalid, Timestamp, Uuid};
+use sqlx::AnyConnection;
+use sqlx::any::AnyRow;
+
+use crate::page::{Cursor, Listing, Page, by_created_where};
+use crate::sql::{Arg, RowExt, Sql, for_update, json, opt_int, q};
+use crate::{Result, Store, StoreError};
+
+const COLUMNS: &str = "id, number, workspace_id, channel, direction, status, status_updated_at, \
+    end_user_id, queue_id, queued_at, assignee_id, assigned_at, priority, subject, contact_point, \
+    external_id, details, closed_at, created_at, updated_at";
+
+/// Which conversations a list shows; every filter given must hold.
+#[derive(Debug, Clone, Default)]
+pub struct ConversationFilter {
+    pub status: Option<Status>,
+    pub channel: Option<Channel>,
+    pub end_user_id: Option<Uuid>,
+    pub queue_id: Option<Uuid>,
+    pub assignee_id: Option<Uuid>,
+}
+
+impl ConversationFilter {
+    fn columns(&self) -> Vec<(&'static str, Arg)> {
+        let mut filters = Vec::new();
+        let mut add = |column, value: Option<Arg>| {
+            if let Some(value) = value {
+                filters.push((column, value));
+            }
+        };
+        add("status", self.status.map(|s| s.as_str().into()));
+        add("channel", self.channel.map(|c| c.dixa_name().into()));
+        add("end_user_id", self.end_user_id.map(Into::into));
+        add("queue_id", self.queue_id.map(Into::into));
+        add("assignee_id", self.assignee_id.map(Into::into));
+        filters
+    }
+}
+
+fn conversation_from(row: &AnyRow) -> Result<Conversation> {
+    let stored = |what: &str, text: String| StoreError::Other(format!("stored {what} {text:?}"));
+    let channel = row.text("channel")?;
+    let direction = row.text("direction")?;
+    let status = row.text("status")?;
+    Ok(Conversation {
+        id: row.uuid("id")?,
+        number: row.int("number")?,
+        workspace_id: row.uuid("workspace_id")?,
+        channel: Channel::from_dixa(&channel).ok_or_else(|| stored("channel", channel))?,
+        direction: Direction::parse(&direction).ok_or_else(|| stored("direction", direction))?,
+        status: Status::parse(&status).ok_or_else(|| stored("status", status))?,
+        status_updated_at: row.time("status_updated_at")?,
+        end_user_id: row.opt_uuid("end_user_id")?,
+        queue_id: row.opt_uuid("queue_id")?,
+        queued_at: row.opt_time("queued_at")?,
+        assignee_id: row.opt_uuid("assignee_id")?,
+        assigned_at: row.opt_time("assigned_at")?,
+        priority: row.int("priority")?,
+        subject: row.opt_text("subject")?,
+        contact_point: row.opt_text("contact_point")?,
+        external_id: row.opt_text("external_id")?,
+        details: row.json("details")?,
+        tag_ids: Vec::new(),
+        closed_at: row.opt_time("closed_at")?,
+        created_at: row.time("created_at")?,
+        updated_at: row.time("updated_at")?,
+    })
+}
+
+/// Fills in the tags of each conversation, in the order they were added.
+async fn with_tags(c: &mut AnyConnection, conversations: &mut [Conversation]) -> Result<()> {
+    if conversations.is_empty() {
+        return Ok(());
+    }
+    let mut sql = Sql::new(
+        "SELECT conversation_id, tag_id FROM conversation_tags WHERE conversation_id IN (",
+    );
+    for (i, conversation) in conversations.iter().enumerate() {
+        sql.push(if i == 0 { "" } else { ", " })
+            .bind(conversation.id);
+    }
+    sql.push(") ORDER BY added_at, tag_id");
+    for row in sql.fetch_all(c).await? {
+        let (owner, tag) = (row.uuid("conversation_id")?, row.uuid("tag_id")?);
+        if let Some(conversation) = conversations.iter_mut().find(|c| c.id == owner) {
+            conversation.tag_ids.push(tag);
+        }
+    }
+    Ok(())
+}
+
+async fn fetch(
+    c: &mut AnyConnection,
+    workspace_id: Uuid,
+    id: Uuid,
+    lock: bool,
+) -> Result<Conversation> {
+    let lock = if lock { for_update(c) } else { "" };
+    let sql =
+        format!("SELECT {COLUMNS} FROM conversations WHERE workspace_id = $1 AND id = $2{lock}");
+    let row = q(&sql, &[workspace_id.into(), id.into()])
+        .fetch_optional(&mut *c)
+        .await?
+        .ok_or(StoreError::NotFound)?;
+    let mut conversation = [conversation_from(&row)?];
+    with_tags(c, &mut conversation).await?;
+    let [conversation] = conversation;
+    Ok(conversation)
+}
+
+/// Saves the columns that change after creation.
+async fn save(c: &mut AnyConnection, conversation: &Conversation) -> Result<()> {
+    let sql = "UPDATE conversations SET status = $3, status_updated_at = $4, queue_id = $5, \
+        queued_at = $6, assignee_id = $7, assigned_at = $8, priority = $9, details = $10, \
+        closed_at = $11, updated_at = $12 WHERE workspace_id = $1 AND id = $2";
+    let args = [
+        conversation.workspace_id.into(),
+        conversation.id.into(),
+        conversation.status.as_str().into(),
+        conversation.status_updated_at.into(),
+        conversation.queue_id.into(),
+        opt_int(conversation.queued_at),
+        conversation.assignee_id.into(),
+        opt_int(conversation.assigned_at),
+        conversation.priority.into(),
+        json(&conversation.details)?.into(),
+        opt_int(conversation.closed_at),
+        conversation.updated_at.into(),
+    ];
+    q(sql, &args).execute(c).await?;
+    Ok(())
+}
+
+/// Inserts a new conversation; the database gives it its `number`, which is returned.
+async fn insert(c: &mut AnyConnection, conversation: &Conversation) -> Result<i64> {
+    let sql = format!(
+        "INSERT INTO conversations ({}) VALUES ({}) RETURNING number",
+        COLUMNS.replace("number, ", ""),
+        crate::sql::placeholders(1, 19)
+    );
+    let args = [
+        conversation.id.into(),
+        conversation.workspace_id.into(),
+        conversation.channel.dixa_name().into(),
+        conversation.direction.as_str().into(),
+        conversation.status.as_str().into(),
+        conversation.status_updated_at.into(),
+        conversation.end_user_id.into(),
+        conversation.queue_id.into(),
+        opt_int(conversation.queued_at),
+        conversation.assignee_id.into(),
+        opt_int(conversation.assigned_at),
+        conversation.priority.into(),
+        conversation.subject.clone().into(),
+        conversation.contact_point.clone().into(),
+        conversation.external_id.clone().into(),
+        json(&conversation.details)?.into(),
+        opt_int(conversation.closed_at),
+        conversation.created_at.into(),
+        conversation.updated_at.into(),
+    ];
+    let row = q(&sql, &args).fetch_one(c).await?;
+    row.int("number")
+}
+
+/// Refuses (422) an end user that is not one of the workspace's, or that was anonymized.
+async fn require_end_user(c: &mut AnyConnection, workspace_id: Uuid, id: Uuid) -> Result<()> {
+    let row = q(
+        "SELECT anonymized_at FROM endusers WHERE workspace_id = $1 AND id = $2",
+        &[workspace_id.into(), id.into()],
+    )
+    .fetch_optional(c)
+    .await?;
+    match row {
+        None => Err(Invalid::new("endUserId", format!("end user {id} does not exist")).into()),
+        Some(row) if row.opt_int("anonymized_at")?.is_some() => {
+            Err(Invalid::new("endUserId", format!("end user {id} was anonymized")).into())
+        }
+        Some(_) => Ok(()),
+    }
+}
+
+/// Refuses (422) a queue that is not one of the workspace's.
+async fn require_queue(c: &mut AnyConnection, workspace_id: Uuid, id: Uuid) -> Result<()> {
+    let found = q(
+        "SELECT id FROM queues WHERE workspace_id = $1 AND id = $2",
+        &[workspace_id.into(), id.into()],
+    )
+    .fetch_optional(c)
+    .await?;
+    match found {
+        Some(_) => Ok(()),
+        None => Err(Invalid::new("queueId", format!("queue {id} does not exist")).into()),
+    }
+}
+
+/// Refuses (422) tags that are not the workspace's, or that are deactivated: a deactivated tag
+/// stays where it is but is never newly applied.
+async fn require_active_tags(
+    c: &mut AnyConnection,
+    workspace_id: Uuid,
+    ids: &[Uuid],
+) -> Result<()> {
+    if ids.is_empty() {
+        return Ok(());
+    }
+    let mut sql = Sql::new("SELECT id, active FROM tags WHERE workspace_id = ");
+    sql.bind(workspace_id).push(" AND id IN (");
+    for (i, id) in ids.iter().enumerate() {
+        sql.push(if i == 0 { "" } else { ", " }).bind(*id);
+    }
+    sql.push(")");
+    let mut found = Vec::new();
+    for row in sql.fetch_all(c).await? {
+        found.push((row.uuid("id")?, row.flag("active")?));
+    }
+    for id in ids {
+        match found.iter().find(|(tag, _)| tag == id) {
+            None => return Err(Invalid::new("tagIds", format!("tag {id} does not exist")).into()),
+            Some((_, false)) => {
+                let message = format!("tag {id} is deactivated and cannot be applied");
+                return Err(Invalid::new("tagIds", message).into());
+            }
+            Some(_) => {}
+        }
+    }
+    Ok(())
+}
+
+async fn add_tag(
+    c: &mut AnyConnection,
+    conversation: &Conversation,
+    tag_id: Uuid,
+    now: Timestamp,
+) -> Result<()> {
+    q(
+        "INSERT INTO conversation_tags (workspace_id, conversation_id, tag_id, added_at) \
+         VALUES ($1, $2, $3, $4)",
+        &[
+            conversation.workspace_id.into(),
+            conversation.id.into(),
+            tag_id.into(),
+            now.into(),
+        ],
+    )
+    .execute(c)
+    .await?;
+    Ok(())
+}
+
+impl Store {
+    pub async fn create_conversation(&self, conversation: Conversation) -> Result<Conversation> {
+        self.write_in(conversation.workspace_id, move |c| {
+            Box::pin(async move {
+                let mut conversation = conversation;
+                let ws = conversation.workspace_id;
+                if let Some(end_user) = conversation.end_user_id {
+                    require_end_user(c, ws, end_user).await?;
+                }
+                if let Some(queue) = conversation.queue_id {
+                    require_queue(c, ws, queue).await?;
+                }
+                require_active_tags(c, ws, &conversation.tag_ids).await?;
+                conversation.number = insert(c, &conversation).await?;
+                for tag in conversation.tag_ids.clone() {
+                    add_tag(c, &conversation, tag, conversation.created_at).await?;
+                }
+                Ok(conversation)
+            })
+        })
+        .await
+    }
+
+    pub async fn get_conversation(&self, workspace_id: Uuid, id: Uuid) -> Result<Conversation> {
+        self.read(move |c| Box::pin(async move { fetch(c, workspace_id, id, false).await }))
+            .await
+    }
+
+    pub async fn list_conversations(
+        &self,
+        workspace_id: Uuid,
+        filter: ConversationFilter,
+        reverse: bool,
+        after: Option<Cursor>,
+        limit: usize,
+    ) -> Result<Page<Conversation>> {
+        self.read(move |c| {
+            Box::pin(async move {
+                let list = Listing {
+                    table: "conversations",
+                    columns: COLUMNS,
+                    workspace_id,
+                    filters: filter.columns(),
+                };
+                let mut page =
+                    by_created_where(&mut *c, list, reverse, after, limit, conversation_from)
+                        .await?;
+                with_tags(c, &mut page.items).await?;
+                Ok(page)
+            })
+        })
+        .await
+    }
+
+    /// The conversations of one end user, oldest first; NotFound when the workspace has no
+    /// such end user.
+    pub async fn list_end_user_conversations(
+        &self,
+        workspace_id: Uuid,
+        end_user_id: Uuid,
+        after: Option<Cursor>,
+        limit: usize,
+    ) -> Result<Page<Conversation>> {
+        let exists = self
+            .read(move |c| {
+                Box::pin(async move {
+                    let row = q(
+                        "SELECT id FROM endusers WHERE workspace_id = $1 AND id = $2",
+                        &[workspace_id.into(), end_user_id.into()],
+                    )
+                    .fetch_optional(c)
+                    .await?;
+                    Ok(row.is_some())
+                })
+            })
+            .await?;
+        if !exists {
+            return Err(StoreError::NotFound);
+        }
+        let filter = ConversationFilter {
+            end_user_id: Some(end_user_id),
+            ..Default::default()
+        };
+        self.list_conversations(workspace_id, filter, false, after, limit)
+            .await
+    }
+
+    pub async fn close_conversation(
+        &self,
+        workspace_id: Uuid,
+        id: Uuid,
+        now: Timestamp,
+    ) -> Result<Conversation> {
+        self.write_in(workspace_id, move |c| {
+            Box::pin(async move {
+                let mut conversation = fetch(c, workspace_id, id, true).await?;
+                conversation
+                    .close(now)
+                    .map_err(|e| StoreError::Conflict(e.to_string()))?;
+                save(c, &conversation).await?;
+                Ok(conversation)
+            })
+        })
+        .await
+    }
+
+    /// Puts a tag on a conversation (nothing changes when it is already there).
+    pub async fn tag_conversation(
+        &self,
+        workspace_id: Uuid,
+        id: Uuid,
+        tag_id: Uuid,
+        now: Timestamp,
+    ) -> Result<Conversation> {
+        self.write_in(workspace_id, move |c| {
+            Box::pin(async move {
+                let mut conversation = fetch(c, workspace_id, id, true).await?;
+                if !conversation.tag_ids.contains(&tag_id) {
+                    require_active_tags(c, workspace_id, &[tag_id]).await?;
+                    add_tag(c, &conversation, tag_id, now).await?;
+                    conversation.tag_ids.push(tag_id);
+                }
+                Ok(conversation)
+            })
+        })
+        .await
+    }
+
+    /// Takes a tag off a conversation; NotFound when it does not carry it.
+    pub async fn untag_conversation(
+        &self,
+        workspace_id: Uuid,
+        id: Uuid,
+        tag_id: Uuid,
+    ) -> Result<Conversation> {
+        self.write_in(workspace_id, move |c| {
+            Box::pin(async move {
+                let mut conversation = fetch(c, workspace_id, id, true).await?;
+                let gone = q(
+                    "DELETE FROM conversation_tags WHERE conversation_id = $1 AND tag_id = $2",
+                    &[id.into(), tag_id.into()],
+                )
+                .execute(&mut *c)
+                .await?;
+                if gone.rows_affected() == 0 {
+                    return Err(StoreError::NotFound);
+                }
+                conversation.tag_ids.retain(|t| *t != tag_id);
+                Ok(conversation)
+            })
+        })
+        .await
+    }
+}
+
+/// How many of an end user's conversations are still open.
+pub(crate) async fn open_count_of_end_user(
+    c: &mut AnyConnection,
+    workspace_id: Uuid,
+    end_user_id: Uuid,
+) -> Result<i64> {
+    let mut sql = Sql::new("SELECT COUNT(*) AS open FROM conversations WHERE workspace_id = ");
+    sql.bind(workspace_id)
+        .push(" AND end_user_id = ")
+        .bind(end_user_id)
+        .push(&open_statuses());
+    sql.fetch_optional(c)
+        .await?
+        .map_or(Ok(0), |row| row.int("open"))
+}
+
+/// Closes every open conversation of an end user; returns how many it closed.
+pub(crate) async fn close_open_of_end_user(
+    c: &mut AnyConnection,
+    workspace_id: Uuid,
+    end_user_id: Uuid,
+    now: Timestamp,
+) -> Result<u64> {
+    let mut sql = Sql::new("UPDATE conversations SET status = ");
+    sql.bind(Status::Closed.as_str())
+        .push(", status_updated_at = ")
+        .bind(now)
+        .push(", closed_at = ")
+        .bind(now)
+        .push(", updated_at = ")
+        .bind(now)
+        .push(" WHERE workspace_id = ")
+        .bind(workspace_id)
+        .push(" AND end_user_id = ")
+        .bind(end_user_id)
+        .push(&open_statuses());
+    sql.execute(c).await
+}
+
+/// Clears the personal values of every conversation of an end user: its subject, the address
+/// it came from, its external id and its custom attribute values.
+pub(crate) async fn scrub_of_end_user(
+    c: &mut AnyConnection,
+    workspace_id: Uuid,
+    end_user_id: Uuid,
+) -> Result<()> {
+    let rows = q(
+        "SELECT id, details FROM conversations WHERE workspace_id = $1 AND end_user_id = $2",
+        &[workspace_id.into(), end_user_id.into()],
+    )
+    .fetch_all(&mut *c)
+    .await?;
+    for row in rows {
+        let mut details: domain::conversation::Details = row.json("details")?;
+        details.custom_attributes.clear();
+        q(
+            "UPDATE conversations SET subject = NULL, contact_point = NULL, external_id = NULL, \
+             details = $2 WHERE id = $1",
+            &[row.uuid("id")?.into(), json(&details)?.into()],
+        )
+        .execute(&mut *c)
+        .await?;
+    }
+    Ok(())
+}
+
+/// ` AND status NOT IN (…)`: the statuses after which a conversation is over.
+fn open_statuses() -> String {
+    let over: Vec<String> = Status::ALL
+        .into_iter()
+        .filter(|s| !s.is_open())
+        .map(|s| format!("'{}'", s.as_str()))
+        .collect();
+    format!(" AND status NOT IN ({})", over.join(", "))
+}
