@@ -4,6 +4,7 @@
 
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
+use domain::conversation::{Channel, Conversation as Stored, Direction};
 use domain::{Timestamp, Uuid};
 use serde::{Deserialize, Serialize};
 use store::{EndUserDetails, EndUserFilter};
@@ -26,6 +27,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(list_end_users, create_end_user))
         .routes(routes!(get_end_user, patch_end_user, put_end_user))
         .routes(routes!(anonymize_end_user))
+        .routes(routes!(list_conversations))
         .routes(routes!(patch_custom_attributes))
 }
 
@@ -79,6 +81,89 @@ impl EndUser {
 
     fn full(d: EndUserDetails) -> Self {
         Self::of(d, true)
+    }
+}
+
+/// A conversation in Dixa's list of an end user's conversations (without custom attributes,
+/// as Dixa says); `_type` follows the channel.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct Conversation {
+    /// `ChatConversation`, `EmailConversation`, `PstnPhoneConversation`, `SmsConversation`, …
+    #[serde(rename = "_type")]
+    kind: &'static str,
+    /// Dixa's integer conversation id.
+    id: i64,
+    requester_id: Option<Uuid>,
+    /// Dixa's channel name, e.g. `WidgetChat`.
+    channel: &'static str,
+    created_at: Timestamp,
+    /// `Inbound`, `Outbound` or `Internal`.
+    direction: &'static str,
+    /// `Open` or `Closed`.
+    state: &'static str,
+    state_updated_at: Timestamp,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    assignment: Option<Assignment>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    queue: Option<QueueRef>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct Assignment {
+    agent_id: Uuid,
+    assigned_at: Timestamp,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct QueueRef {
+    id: Uuid,
+    queued_at: Timestamp,
+}
+
+impl From<Stored> for Conversation {
+    fn from(c: Stored) -> Self {
+        Self {
+            kind: conversation_type(c.channel),
+            id: c.number,
+            requester_id: c.end_user_id,
+            channel: c.channel.dixa_name(),
+            created_at: c.created_at,
+            direction: match c.direction {
+                Direction::Inbound => "Inbound",
+                Direction::Outbound => "Outbound",
+                Direction::Internal => "Internal",
+            },
+            state: if c.status.is_open() { "Open" } else { "Closed" },
+            state_updated_at: c.status_updated_at,
+            assignment: c
+                .assignee_id
+                .zip(c.assigned_at)
+                .map(|(agent_id, assigned_at)| Assignment {
+                    agent_id,
+                    assigned_at,
+                }),
+            queue: c.queue_id.map(|id| QueueRef {
+                id,
+                queued_at: c.queued_at.unwrap_or(c.created_at),
+            }),
+        }
+    }
+}
+
+/// Dixa's conversation type of each channel.
+fn conversation_type(channel: Channel) -> &'static str {
+    match channel {
+        Channel::PstnPhone | Channel::Callback | Channel::Voicemail => "PstnPhoneConversation",
+        Channel::WidgetChat => "ChatConversation",
+        Channel::Email => "EmailConversation",
+        Channel::ContactForm => "ContactFormConversation",
+        Channel::Sms => "SmsConversation",
+        Channel::WhatsApp => "WhatsAppConversation",
+        Channel::FacebookMessenger | Channel::Messenger => "FacebookMessengerConversation",
+        Channel::Twitter => "TwitterConversation",
     }
 }
 
@@ -299,6 +384,39 @@ async fn anonymize_end_user(
         processed_at: request.processed_at,
     };
     Ok((StatusCode::ACCEPTED, data(status)))
+}
+
+/// List the conversations an end user requested, oldest first.
+#[utoipa::path(get, path = "/v1/endusers/{userId}/conversations", tag = "dixa-endusers",
+    security(("workspaceKey" = [])),
+    params(("userId" = String, Path), PageQuery),
+    responses((status = 200, body = Paged<Conversation>), (status = 400, body = DixaError),
+        (status = 404, body = DixaError)))]
+async fn list_conversations(
+    caller: Caller,
+    State(state): State<AppState>,
+    Path(user): Path<String>,
+    Query(paging): Query<PageQuery>,
+) -> ApiResult<axum::Json<Paged<Conversation>>> {
+    let id = user_id(&user)?;
+    let limit = paging.limit()?;
+    let page = state
+        .store
+        .list_end_user_conversations(
+            caller.workspace_id(),
+            id,
+            paging.cursor("createdAt")?,
+            limit,
+        )
+        .await
+        .map_err(or_not_found(END_USER))?;
+    let path = format!("/v1/endusers/{id}/conversations");
+    Ok(axum::Json(Paged::from_page(
+        page,
+        &path,
+        limit,
+        Conversation::from,
+    )))
 }
 
 /// Patch custom attributes of an end user: a map from attribute id to a value, `null` removes

@@ -14,9 +14,10 @@ use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
+use super::conversations::ConversationOut;
 use super::{Listed, Paging};
 use crate::auth::Caller;
-use crate::error::{ApiResult, ErrorBody, or_not_found};
+use crate::error::{ApiError, ApiResult, ErrorBody, or_not_found};
 use crate::extract::{Json, Query, nullable, path_id};
 use crate::state::AppState;
 
@@ -26,6 +27,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(get_end_user, update_end_user, replace_end_user))
         .routes(routes!(patch_attributes))
         .routes(routes!(anonymize_end_user))
+        .routes(routes!(list_conversations))
 }
 
 pub(crate) const END_USER: &str = "End user";
@@ -399,4 +401,35 @@ pub(crate) async fn anonymize(
         .anonymize_end_user(caller.workspace_id(), id, force, caller.key.id, state.now())
         .await
         .map_err(or_not_found(END_USER))?)
+}
+
+/// List the conversations of an end user, oldest first.
+#[utoipa::path(get, path = "/workspaces/{workspaceId}/endusers/{endUserId}/conversations",
+    tag = "endusers", security(("workspaceKey" = [])),
+    params(("workspaceId" = String, Path), ("endUserId" = String, Path), Paging),
+    responses((status = 200, body = Listed<ConversationOut>), (status = 404, body = ErrorBody),
+        (status = 422, body = ErrorBody)))]
+async fn list_conversations(
+    caller: Caller,
+    State(state): State<AppState>,
+    Path(ids): Path<(String, String)>,
+    Query(paging): Query<Paging>,
+) -> ApiResult<axum::Json<Listed<ConversationOut>>> {
+    let id = path_id(&ids.1, END_USER)?;
+    if paging.reverse == Some(true) {
+        return Err(ApiError::Invalid(
+            "reverse: this list is always oldest first".into(),
+        ));
+    }
+    let page = state
+        .store
+        .list_end_user_conversations(
+            caller.workspace_id(),
+            id,
+            paging.cursor("createdAt")?,
+            paging.limit()?,
+        )
+        .await
+        .map_err(or_not_found(END_USER))?;
+    Ok(axum::Json(Listed::from_page(page, ConversationOut::from)))
 }

@@ -4,7 +4,7 @@
 //! `{code, message}`.
 
 mod capacity;
-mod conversations;
+pub(crate) mod conversations;
 pub(crate) mod custom_attributes;
 pub(crate) mod endusers;
 mod skills;
