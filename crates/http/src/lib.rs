@@ -42,6 +42,7 @@ use auth::SecuritySchemes;
         (name = "teams", description = "Teams of agents."),
         (name = "skills", description = "Skills and their values."),
         (name = "capacity-rules", description = "How much work of each channel an agent holds at once."),
+        (name = "dixa-teams", description = "Dixa API v1: teams, their members and the members' presence."),
         (name = "ops", description = "Health, readiness and metrics.")
     )
 )]

@@ -16,8 +16,12 @@ use utoipa_axum::router::OpenApiRouter;
 use crate::error::{ApiError, ErrorMessage};
 use crate::state::AppState;
 
+mod teams;
+
 pub fn routes() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new().route_layer(middleware::from_fn(dixa_errors))
+    OpenApiRouter::new()
+        .merge(teams::routes())
+        .route_layer(middleware::from_fn(dixa_errors))
 }
 
 /// Dixa's envelope around every answer.

@@ -5,7 +5,7 @@
 
 mod capacity;
 mod skills;
-mod teams;
+pub(crate) mod teams;
 
 use serde::{Deserialize, Serialize};
 use store::{Cursor, Page};
