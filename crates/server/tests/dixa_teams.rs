@@ -241,6 +241,8 @@ async fn adding_members_reports_each_id_and_the_agents_show_their_team() {
     let other = app.workspace().await;
     let foreign = id(&app.agent(&other, json!({"name": "Theirs"})).await);
     let path = format!("/v1/teams/{team}/agents");
+    // Read first, so that a cached agent would show stale teams if the change left it there.
+    assert_eq!(agent_team_ids(&app, &ws, &ann).await, Vec::<String>::new());
 
     let body = json!({"agentIds": [ann, MISSING, "not-a-uuid", bob, foreign]});
     let (status, added) = app.dixa(Method::PATCH, &path, &ws.key, Some(body)).await;
@@ -357,6 +359,21 @@ async fn removing_members_needs_every_id_to_be_an_agent_and_otherwise_changes_no
         assert_eq!(status, StatusCode::BAD_REQUEST, "{bad}: {body}");
         assert_dixa_error(&body);
     }
+    let too_many = vec![ann.clone(); 1001];
+    let (status, body) = app
+        .dixa(
+            Method::DELETE,
+            &path,
+            &ws.key,
+            Some(json!({"agentIds": too_many})),
+        )
+        .await;
+    assert_eq!(
+        status,
+        StatusCode::BAD_REQUEST,
+        "more than 1000 ids: {body}"
+    );
+    assert_dixa_error(&body);
     let (status, body) = raw(&app, Method::DELETE, &path, &ws.key, "{\"agentIds\": [").await;
     assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
     assert_dixa_error(&body);
@@ -684,5 +701,80 @@ async fn presence_reflects_each_members_live_availability() {
             now["requestTime"].as_str() >= now["lastSeen"].as_str(),
             "{now}"
         );
+    }
+}
+
+#[tokio::test]
+async fn the_openapi_document_describes_the_team_endpoints() {
+    let app = TestApp::spawn().await;
+    let (status, doc) = app.call(Method::GET, "/openapi.json", None, None).await;
+    assert_eq!(status, StatusCode::OK);
+    let paths = doc["paths"].as_object().unwrap();
+    let endpoints = [
+        ("/v1/teams", "get", Some("Teams_listAll")),
+        ("/v1/teams", "post", Some("Teams_createTeam")),
+        ("/v1/teams/{teamId}", "get", Some("Teams_getById")),
+        ("/v1/teams/{teamId}", "delete", Some("Teams_removeTeam")),
+        (
+            "/v1/teams/{teamId}/agents",
+            "get",
+            Some("Teams_listMembers"),
+        ),
+        (
+            "/v1/teams/{teamId}/agents",
+            "patch",
+            Some("Teams_addMembers"),
+        ),
+        (
+            "/v1/teams/{teamId}/agents",
+            "delete",
+            Some("Teams_removeMembers"),
+        ),
+        (
+            "/v1/teams/{teamId}/presence",
+            "get",
+            Some("Teams_listPresenceStatus"),
+        ),
+        (
+            "/workspaces/{workspaceId}/teams/{teamId}/members",
+            "get",
+            None,
+        ),
+        (
+            "/workspaces/{workspaceId}/teams/{teamId}/members",
+            "post",
+            None,
+        ),
+        (
+            "/workspaces/{workspaceId}/teams/{teamId}/members/{agentId}",
+            "delete",
+            None,
+        ),
+        (
+            "/workspaces/{workspaceId}/teams/{teamId}/presence",
+            "get",
+            None,
+        ),
+    ];
+    for (path, method, operation) in endpoints {
+        let described = paths
+            .get(path)
+            .and_then(|p| p.get(method))
+            .unwrap_or_else(|| panic!("{method} {path} is documented"));
+        if let Some(operation) = operation {
+            assert_eq!(described["operationId"], operation, "{method} {path}");
+        }
+    }
+    let schemas = doc["components"]["schemas"].as_object().unwrap();
+    for schema in [
+        "DixaTeam",
+        "DixaTeamMember",
+        "DixaUserPresence",
+        "TeamOut",
+        "TeamMemberOut",
+        "TeamMemberResults",
+        "TeamPresenceOut",
+    ] {
+        assert!(schemas.contains_key(schema), "{schema} is described");
     }
 }

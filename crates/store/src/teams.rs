@@ -26,8 +26,18 @@ const FEATURED: usize = 5;
 /// How many agent ids one membership change may name (it keeps the statements well within
 /// both databases' limits on bound values).
 pub const MEMBERS_PER_CHANGE_MAX: usize = 1000;
-/// The ordering of member pages: by `member_since`, ties broken by agent id.
-const MEMBER_ORDER: &str = "memberSince";
+/// The ordering of member pages (their cursors belong to it): by `member_since`, ties broken by
+/// agent id.
+pub const MEMBER_ORDER: &str = "memberSince";
+
+/// What a removal of team members did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Removal {
+    /// The ids that were members, and are no more.
+    Removed(Vec<Uuid>),
+    /// This id is no agent of the workspace, so nothing was removed.
+    UnknownAgent(Uuid),
+}
 
 /// A member of a team, with what the member lists show of the agent.
 #[derive(Debug, Clone)]
@@ -137,10 +147,10 @@ fn member_from(row: &AnyRow) -> Result<TeamMember> {
 /// cannot be deleted under a membership change (a key-share lock, which writes of members and
 /// of agents joining teams take too, so they never wait on each other).
 async fn require_team(c: &mut AnyConnection, workspace_id: Uuid, id: Uuid) -> Result<()> {
-    let lock = if for_update(c).is_empty() {
-        ""
-    } else {
+    let lock = if c.backend_name() == "PostgreSQL" {
         " FOR KEY SHARE"
+    } else {
+        ""
     };
     let sql = format!("SELECT id FROM teams WHERE workspace_id = $1 AND id = $2{lock}");
     q(&sql, &[workspace_id.into(), id.into()])
@@ -180,6 +190,7 @@ async fn member_page(
     after: Option<Cursor>,
     limit: Option<usize>,
 ) -> Result<Page<TeamMember>> {
+    let limit = limit.map(|limit| limit.max(1));
     let total = q(
         "SELECT COUNT(*) AS total FROM team_members WHERE team_id = $1",
         &[team_id.into()],
@@ -221,7 +232,7 @@ async fn member_page(
         " ORDER BY m.member_since {direction}, m.agent_id {direction}"
     ));
     if let Some(limit) = limit {
-        sql.push(" LIMIT ").bind(limit.max(1) as i64 + 1);
+        sql.push(" LIMIT ").bind(limit as i64 + 1);
     }
     let mut items = sql
         .fetch_all(c)
@@ -230,8 +241,8 @@ async fn member_page(
         .map(member_from)
         .collect::<Result<Vec<_>>>()?;
     let mut next = None;
-    if let Some(limit) = limit.filter(|&limit| items.len() > limit.max(1)) {
-        items.truncate(limit.max(1));
+    if let Some(limit) = limit.filter(|&limit| items.len() > limit) {
+        items.truncate(limit);
         let last = &items[items.len() - 1];
         next = Some(Cursor {
             order: MEMBER_ORDER.into(),
@@ -451,39 +462,37 @@ impl Store {
         .await
     }
 
-    /// Removes agents from a team and answers which of them were members. Every id must be an
-    /// agent of the workspace: otherwise nothing is removed and the error names the first
-    /// unknown id. Agents who are not members are no error.
+    /// Removes agents from a team. Every id must be an agent of the workspace: otherwise
+    /// nothing is removed and the answer names the first unknown id. Agents who are not members
+    /// are no error.
     pub async fn remove_team_members(
         &self,
         workspace_id: Uuid,
         team_id: Uuid,
         agent_ids: Vec<Uuid>,
-    ) -> Result<Vec<Uuid>> {
+    ) -> Result<Removal> {
         limit_members(&agent_ids)?;
         self.write_in(workspace_id, move |c| {
             Box::pin(async move {
                 require_team(c, workspace_id, team_id).await?;
                 let known = known_agents(c, workspace_id, &agent_ids).await?;
                 if let Some(unknown) = agent_ids.iter().find(|id| !known.contains(id)) {
-                    return Err(Invalid::new(
-                        "agentIds",
-                        format!("agent {unknown} is not an agent of this workspace"),
-                    )
-                    .into());
+                    return Ok(Removal::UnknownAgent(*unknown));
                 }
                 if agent_ids.is_empty() {
-                    return Ok(Vec::new());
+                    return Ok(Removal::Removed(Vec::new()));
                 }
                 let mut sql = Sql::new("DELETE FROM team_members WHERE team_id = ");
                 sql.bind(team_id).push(" AND agent_id IN ");
                 push_ids(&mut sql, &agent_ids);
                 sql.push(" RETURNING agent_id");
-                sql.fetch_all(c)
+                let removed = sql
+                    .fetch_all(c)
                     .await?
                     .iter()
                     .map(|row| row.uuid("agent_id"))
-                    .collect()
+                    .collect::<Result<_>>()?;
+                Ok(Removal::Removed(removed))
             })
         })
         .await

@@ -9,16 +9,15 @@ use domain::availability::dixa;
 use domain::team::{Team, TeamChanges};
 use domain::{Timestamp, Uuid};
 use serde::{Deserialize, Serialize};
-use store::{MemberOutcome, TeamMember};
+use store::{MEMBER_ORDER, MemberOutcome, Removal, TeamMember};
 use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use super::{BulkError, BulkOutcome, Data, DixaError, PageQuery, Paged, data};
 use crate::auth::Caller;
-use crate::error::{ApiResult, or_not_found};
+use crate::error::{ApiError, ApiResult, or_not_found};
 use crate::extract::{Json, Query, path_id};
-use crate::native::teams::{MEMBER_ORDER, unknown_agent_not_found};
 use crate::state::AppState;
 
 pub fn routes() -> OpenApiRouter<AppState> {
@@ -304,12 +303,15 @@ async fn remove_members(
 ) -> ApiResult<StatusCode> {
     let id = team_id(&id)?;
     caller.require_admin()?;
-    state
+    let removal = state
         .store
         .remove_team_members(caller.workspace_id(), id, body.agent_ids)
         .await
-        .map_err(unknown_agent_not_found)?;
-    Ok(StatusCode::NO_CONTENT)
+        .map_err(or_not_found(TEAM))?;
+    match removal {
+        Removal::Removed(_) => Ok(StatusCode::NO_CONTENT),
+        Removal::UnknownAgent(agent) => Err(ApiError::NotFound(format!("User not found: {agent}"))),
+    }
 }
 
 /// List the presence status of all agents/admins in a team, as it stands now.

@@ -5,7 +5,7 @@
 
 mod capacity;
 mod skills;
-pub(crate) mod teams;
+mod teams;
 
 use serde::{Deserialize, Serialize};
 use store::{Cursor, Page};

@@ -7,7 +7,7 @@ use domain::availability::{bird, connected};
 use domain::team::{Team, TeamChanges};
 use domain::{Timestamp, Uuid};
 use serde::{Deserialize, Serialize};
-use store::{MemberOutcome, StoreError, TeamDetails, TeamMember};
+use store::{MEMBER_ORDER, MemberOutcome, Removal, TeamDetails, TeamMember};
 use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
@@ -29,17 +29,6 @@ pub fn routes() -> OpenApiRouter<AppState> {
 }
 
 const TEAM: &str = "Team";
-/// The ordering of member lists (their page tokens belong to it).
-pub(crate) const MEMBER_ORDER: &str = "memberSince";
-
-/// For membership removals: an id that is no agent of the workspace is not found, and the
-/// answer names it (the store refuses it as invalid input).
-pub(crate) fn unknown_agent_not_found(error: StoreError) -> ApiError {
-    match error {
-        StoreError::Invalid(invalid) => ApiError::NotFound(invalid.to_string()),
-        other => or_not_found(TEAM)(other),
-    }
-}
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
@@ -208,13 +197,13 @@ async fn delete_team(
 /// A member of a team.
 #[derive(Debug, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
-pub struct MemberOut {
+pub struct TeamMemberOut {
     agent_id: Uuid,
     name: String,
     member_since: Timestamp,
 }
 
-impl From<TeamMember> for MemberOut {
+impl From<TeamMember> for TeamMemberOut {
     fn from(m: TeamMember) -> Self {
         Self {
             agent_id: m.agent_id,
@@ -226,27 +215,27 @@ impl From<TeamMember> for MemberOut {
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
-pub struct MembersIn {
+pub struct TeamMembersIn {
     /// Agents of the workspace (at most 1000).
     agent_ids: Vec<Uuid>,
 }
 
 /// What became of each requested agent id, in the order given.
 #[derive(Debug, Serialize, ToSchema)]
-pub struct MemberResults {
-    results: Vec<MemberResult>,
+pub struct TeamMemberResults {
+    results: Vec<TeamMemberResult>,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
-pub struct MemberResult {
+pub struct TeamMemberResult {
     agent_id: Uuid,
     /// `member` (now or already a member) or `unknownAgent` (no agent of the workspace).
     #[schema(example = "member")]
     outcome: &'static str,
 }
 
-impl From<MemberOutcome> for MemberResult {
+impl From<MemberOutcome> for TeamMemberResult {
     fn from(outcome: MemberOutcome) -> Self {
         let (agent_id, outcome) = match outcome {
             MemberOutcome::Member(id) => (id, "member"),
@@ -260,7 +249,7 @@ impl From<MemberOutcome> for MemberResult {
 /// The presence of one member as it stands now.
 #[derive(Debug, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
-pub struct PresenceOut {
+pub struct TeamPresenceOut {
     agent_id: Uuid,
     /// Bird's status: `active`, `away` or `offline`.
     status: &'static str,
@@ -270,7 +259,7 @@ pub struct PresenceOut {
     last_status_set: Timestamp,
 }
 
-impl PresenceOut {
+impl TeamPresenceOut {
     fn new(member: TeamMember, now: Timestamp) -> Self {
         let availability = member.availability.at(now);
         let online = connected(member.account, availability.presence);
@@ -309,31 +298,31 @@ async fn member_page(
 #[utoipa::path(get, path = "/workspaces/{workspaceId}/teams/{teamId}/members", tag = "teams",
     security(("workspaceKey" = [])),
     params(("workspaceId" = String, Path), ("teamId" = String, Path), Paging),
-    responses((status = 200, body = Listed<MemberOut>), (status = 404, body = ErrorBody),
+    responses((status = 200, body = Listed<TeamMemberOut>), (status = 404, body = ErrorBody),
         (status = 422, body = ErrorBody)))]
 async fn list_members(
     caller: Caller,
     State(state): State<AppState>,
     Path(ids): Path<(String, String)>,
     Query(paging): Query<Paging>,
-) -> ApiResult<axum::Json<Listed<MemberOut>>> {
+) -> ApiResult<axum::Json<Listed<TeamMemberOut>>> {
     let page = member_page(&caller, &state, &ids.1, &paging).await?;
-    Ok(axum::Json(Listed::from_page(page, MemberOut::from)))
+    Ok(axum::Json(Listed::from_page(page, TeamMemberOut::from)))
 }
 
 /// Add agents to a team. Each id gets an outcome: `member` (also when it already was one) or
 /// `unknownAgent`; unknown ids do not stop the others.
 #[utoipa::path(post, path = "/workspaces/{workspaceId}/teams/{teamId}/members", tag = "teams",
     security(("workspaceKey" = [])),
-    params(("workspaceId" = String, Path), ("teamId" = String, Path)), request_body = MembersIn,
-    responses((status = 200, body = MemberResults), (status = 403, body = ErrorBody),
+    params(("workspaceId" = String, Path), ("teamId" = String, Path)), request_body = TeamMembersIn,
+    responses((status = 200, body = TeamMemberResults), (status = 403, body = ErrorBody),
         (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
 async fn add_members(
     caller: Caller,
     State(state): State<AppState>,
     Path(ids): Path<(String, String)>,
-    Json(body): Json<MembersIn>,
-) -> ApiResult<axum::Json<MemberResults>> {
+    Json(body): Json<TeamMembersIn>,
+) -> ApiResult<axum::Json<TeamMemberResults>> {
     let id = path_id(&ids.1, TEAM)?;
     caller.require_admin()?;
     let outcomes = state
@@ -341,8 +330,8 @@ async fn add_members(
         .add_team_members(caller.workspace_id(), id, body.agent_ids, state.now())
         .await
         .map_err(or_not_found(TEAM))?;
-    Ok(axum::Json(MemberResults {
-        results: outcomes.into_iter().map(MemberResult::from).collect(),
+    Ok(axum::Json(TeamMemberResults {
+        results: outcomes.into_iter().map(TeamMemberResult::from).collect(),
     }))
 }
 
@@ -359,12 +348,14 @@ async fn remove_member(
     let team = path_id(&ids.1, TEAM)?;
     let agent = path_id(&ids.2, "Member")?;
     caller.require_admin()?;
-    let removed = state
+    let removal = state
         .store
         .remove_team_members(caller.workspace_id(), team, vec![agent])
         .await
-        .map_err(unknown_agent_not_found)?;
-    if removed.is_empty() {
+        .map_err(or_not_found(TEAM))?;
+    // An id that is no agent of the workspace is no member either.
+    let was_member = matches!(&removal, Removal::Removed(removed) if !removed.is_empty());
+    if !was_member {
         return Err(ApiError::NotFound(format!(
             "agent {agent} is not a member of this team"
         )));
@@ -376,17 +367,17 @@ async fn remove_member(
 #[utoipa::path(get, path = "/workspaces/{workspaceId}/teams/{teamId}/presence", tag = "teams",
     security(("workspaceKey" = [])),
     params(("workspaceId" = String, Path), ("teamId" = String, Path), Paging),
-    responses((status = 200, body = Listed<PresenceOut>), (status = 404, body = ErrorBody),
+    responses((status = 200, body = Listed<TeamPresenceOut>), (status = 404, body = ErrorBody),
         (status = 422, body = ErrorBody)))]
 async fn list_presence(
     caller: Caller,
     State(state): State<AppState>,
     Path(ids): Path<(String, String)>,
     Query(paging): Query<Paging>,
-) -> ApiResult<axum::Json<Listed<PresenceOut>>> {
+) -> ApiResult<axum::Json<Listed<TeamPresenceOut>>> {
     let page = member_page(&caller, &state, &ids.1, &paging).await?;
     let now = state.now();
     Ok(axum::Json(Listed::from_page(page, |m| {
-        PresenceOut::new(m, now)
+        TeamPresenceOut::new(m, now)
     })))
 }
