@@ -43,7 +43,7 @@ use auth::SecuritySchemes;
         (name = "skills", description = "Skills and their values."),
         (name = "capacity-rules", description = "How much work of each channel an agent holds at once."),
         (name = "conversations", description = "Conversations: the work queues offer to agents."),
-        (name = "dixa", description = "Dixa API v1: end users, queues, tags and teams, scoped to the key's workspace."),
+        (name = "dixa-teams", description = "Dixa API v1: teams, their members and the members' presence."),
         (name = "ops", description = "Health, readiness and metrics.")
     )
 )]

@@ -13,7 +13,12 @@ async fn the_key_is_taken_bare_or_as_bearer_and_scopes_to_its_workspace() {
     let ws = app.workspace().await;
     let other = app.workspace().await;
     let (status, tag) = app
-        .dixa(Method::POST, "/v1/tags", &ws.key, Some(json!({"name": "VIP"})))
+        .dixa(
+            Method::POST,
+            "/v1/tags",
+            &ws.key,
+            Some(json!({"name": "VIP"})),
+        )
         .await;
     assert_eq!(status, StatusCode::OK, "{tag}");
     let tag_id = tag["data"]["id"].as_str().unwrap().to_owned();
@@ -45,7 +50,9 @@ async fn refused_keys_unknown_routes_and_wrong_methods_answer_in_dixa_shape() {
     let (status, body) = app.dixa(Method::GET, "/v1/teams", "sbk_wrong", None).await;
     assert_eq!(status, StatusCode::UNAUTHORIZED);
     assert_dixa_error(&body);
-    let (status, body) = app.dixa(Method::GET, "/v1/nothing-here", &ws.key, None).await;
+    let (status, body) = app
+        .dixa(Method::GET, "/v1/nothing-here", &ws.key, None)
+        .await;
     assert_eq!(status, StatusCode::NOT_FOUND);
     assert_dixa_error(&body);
     let (status, body) = app.dixa(Method::PUT, "/v1/tags", &ws.key, None).await;
@@ -76,7 +83,12 @@ async fn bad_bodies_are_400_and_change_nothing() {
     assert_eq!(status, StatusCode::BAD_REQUEST, "no JSON content type");
     assert_dixa_error(&body);
     let (status, body) = app
-        .dixa(Method::POST, "/v1/teams", &ws.key, Some(json!({"name": 42})))
+        .dixa(
+            Method::POST,
+            "/v1/teams",
+            &ws.key,
+            Some(json!({"name": 42})),
+        )
         .await;
     assert_eq!(status, StatusCode::BAD_REQUEST, "wrong type");
     assert_dixa_error(&body);

@@ -17,8 +17,10 @@ use utoipa_axum::router::OpenApiRouter;
 use crate::error::{ApiError, ErrorMessage};
 use crate::state::AppState;
 
+mod teams;
+
 pub fn routes() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new()
+    OpenApiRouter::new().merge(teams::routes())
 }
 
 /// Dixa's paths; VoIPBIN's `/v1.0/…` are not among them.
