@@ -83,6 +83,55 @@ pub mod bird {
     }
 }
 
+/// Whether the agent counts as connected: an enabled account whose person is not offline
+/// (seed-apis.md §5.2, "derived connection"). Disabled accounts, and paused bots, read as
+/// offline on every surface that shows a connection.
+pub fn connected(account: Account, presence: Presence) -> bool {
+    account == Account::Enabled && presence != Presence::Offline
+}
+
+/// Dixa's `UserPresence` (`connectionStatus` and `presenceStatus`; seed-apis.md §5.2 read
+/// mapping).
+pub mod dixa {
+    use super::{Account, Availability, connected};
+    use crate::Timestamp;
+
+    /// The two status fields of a Dixa `UserPresence`.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+    pub struct UserPresence {
+        /// `Online` or `Offline`.
+        pub connection_status: &'static str,
+        /// `Working` or `Away`; none while offline.
+        pub presence_status: Option<&'static str>,
+    }
+
+    pub const ONLINE: &str = "Online";
+    pub const OFFLINE: &str = "Offline";
+    pub const WORKING: &str = "Working";
+    pub const AWAY: &str = "Away";
+
+    /// The presence of an agent as it stands at `now` (an expired activity is `available`
+    /// again). Online agents are `Working` only when they take new work: away, or available
+    /// with any other activity, reads as `Away`.
+    pub fn presence(account: Account, availability: &Availability, now: Timestamp) -> UserPresence {
+        if !connected(account, availability.presence) {
+            return UserPresence {
+                connection_status: OFFLINE,
+                presence_status: None,
+            };
+        }
+        let status = if availability.takes_work(now) {
+            WORKING
+        } else {
+            AWAY
+        };
+        UserPresence {
+            connection_status: ONLINE,
+            presence_status: Some(status),
+        }
+    }
+}
+
 /// The presence half of the state, with the activity and the moments it changed.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Availability {
@@ -271,5 +320,109 @@ mod tests {
             ..Default::default()
         };
         assert!(state.apply(&bad_token, at(1)).is_err());
+    }
+
+    mod dixa_presence {
+        use super::*;
+        use crate::availability::dixa::{self, UserPresence};
+
+        fn online(status: &'static str) -> UserPresence {
+            UserPresence {
+                connection_status: dixa::ONLINE,
+                presence_status: Some(status),
+            }
+        }
+
+        const OFFLINE: UserPresence = UserPresence {
+            connection_status: dixa::OFFLINE,
+            presence_status: None,
+        };
+
+        fn state(presence: Presence, activity: Option<&str>, ttl: Option<i64>) -> Availability {
+            let change = AvailabilityChange {
+                presence: Some(presence),
+                activity: activity.map(str::to_owned),
+                activity_ttl: ttl,
+                activity_text: None,
+            };
+            Availability::new(at(0)).apply(&change, at(100)).unwrap()
+        }
+
+        #[test]
+        fn an_offline_agent_is_offline_without_a_presence_status() {
+            let offline = state(Presence::Offline, None, None);
+            assert_eq!(dixa::presence(Account::Enabled, &offline, at(200)), OFFLINE);
+            let busy_offline = state(Presence::Offline, Some("inMeeting"), None);
+            assert_eq!(
+                dixa::presence(Account::Enabled, &busy_offline, at(200)),
+                OFFLINE
+            );
+        }
+
+        #[test]
+        fn a_disabled_or_paused_account_is_offline_whatever_its_presence() {
+            let available = state(Presence::Available, None, None);
+            for account in [Account::Disabled, Account::Paused] {
+                assert_eq!(dixa::presence(account, &available, at(200)), OFFLINE);
+            }
+        }
+
+        #[test]
+        fn away_is_online_and_away_with_any_activity() {
+            let away = state(Presence::Away, None, None);
+            assert_eq!(
+                dixa::presence(Account::Enabled, &away, at(200)),
+                online("Away")
+            );
+            let away_busy = state(Presence::Away, Some("lunch"), None);
+            assert_eq!(
+                dixa::presence(Account::Enabled, &away_busy, at(200)),
+                online("Away")
+            );
+        }
+
+        #[test]
+        fn available_works_only_with_the_available_activity() {
+            let working = state(Presence::Available, None, None);
+            assert_eq!(
+                dixa::presence(Account::Enabled, &working, at(200)),
+                online("Working")
+            );
+            let explicit = state(Presence::Available, Some(AVAILABLE), None);
+            assert_eq!(
+                dixa::presence(Account::Enabled, &explicit, at(200)),
+                online("Working")
+            );
+            let meeting = state(Presence::Available, Some("inMeeting"), None);
+            assert_eq!(
+                dixa::presence(Account::Enabled, &meeting, at(200)),
+                online("Away")
+            );
+        }
+
+        #[test]
+        fn an_activity_reads_as_away_until_its_ttl_runs_out_then_as_working() {
+            // Set at 100 s for 60 s: away until 160 s, working from then on, even though the
+            // stored state still names the activity (the sweeper has not run).
+            let meeting = state(Presence::Available, Some("inMeeting"), Some(60));
+            assert_eq!(
+                dixa::presence(Account::Enabled, &meeting, at(159)),
+                online("Away")
+            );
+            assert_eq!(
+                dixa::presence(Account::Enabled, &meeting, at(160)),
+                online("Working")
+            );
+            assert_eq!(meeting.activity, "inMeeting");
+        }
+
+        #[test]
+        fn connected_needs_an_enabled_account_and_a_presence_other_than_offline() {
+            assert!(connected(Account::Enabled, Presence::Available));
+            assert!(connected(Account::Enabled, Presence::Away));
+            assert!(!connected(Account::Enabled, Presence::Offline));
+            assert!(!connected(Account::Disabled, Presence::Available));
+            assert!(!connected(Account::Paused, Presence::Away));
+        }
     }
 }

@@ -9,7 +9,9 @@ use domain::Uuid;
 use domain::tenancy::{ApiKey, KeyRole};
 use rand::RngCore;
 use sha2::{Digest, Sha256};
-use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::openapi::security::{
+    ApiKey as ApiKeyScheme, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme,
+};
 
 use crate::error::ApiError;
 use crate::state::AppState;
@@ -137,5 +139,12 @@ impl utoipa::Modify for SecuritySchemes {
             bearer("A workspace API key (`Authorization: Bearer <key>`; `AccessKey <key>` also works)."),
         );
         components.add_security_scheme("adminToken", bearer("The server admin token."));
+        components.add_security_scheme(
+            "dixaKey",
+            SecurityScheme::ApiKey(ApiKeyScheme::Header(ApiKeyValue::with_description(
+                "Authorization",
+                "A workspace API key, sent bare as Dixa's clients do (`Authorization: <key>`).",
+            ))),
+        );
     }
 }

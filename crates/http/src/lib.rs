@@ -46,6 +46,7 @@ use auth::SecuritySchemes;
         (name = "custom-attributes", description = "Custom attribute definitions of end users and conversations."),
         (name = "dixa-endusers", description = "Dixa API v1: end users, their custom attributes and anonymization."),
         (name = "conversations", description = "Conversations: the work queues offer to agents."),
+        (name = "dixa-teams", description = "Dixa API v1: teams, their members and the members' presence."),
         (name = "ops", description = "Health, readiness and metrics.")
     )
 )]

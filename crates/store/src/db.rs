@@ -18,9 +18,11 @@ static SQLITE_MIGRATIONS: Migrator = sqlx::migrate!("./migrations/sqlite");
 static POSTGRES_MIGRATIONS: Migrator = sqlx::migrate!("./migrations/postgres");
 
 /// Durability first: WAL with a full fsync at every commit, so an acknowledged write survives a
-/// power cut. Foreign keys keep memberships from outliving what they join.
+/// power cut. Foreign keys keep memberships from outliving what they join. `secure_delete`
+/// overwrites what a write removes, so an anonymized end user's old values do not linger in
+/// the file's free space.
 const SQLITE_PRAGMAS: &str = "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; \
-    PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 10000;";
+    PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 10000; PRAGMA secure_delete = ON;";
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Backend {

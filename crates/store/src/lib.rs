@@ -31,6 +31,6 @@ pub use error::StoreError;
 pub use media::Media;
 pub use members::MemberOutcome;
 pub use page::{Cursor, Page};
-pub use teams::TeamDetails;
+pub use teams::{MEMBER_ORDER, MEMBERS_PER_CHANGE_MAX, Removal, TeamDetails, TeamMember};
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;

@@ -243,7 +243,7 @@ fn user_id(text: &str) -> Result<Uuid, ApiError> {
 }
 
 /// List end users.
-#[utoipa::path(get, path = "/v1/endusers", tag = "dixa-endusers", security(("workspaceKey" = [])),
+#[utoipa::path(get, path = "/v1/endusers", tag = "dixa-endusers", security(("dixaKey" = [])),
     params(PageQuery, EndUserQuery),
     responses((status = 200, body = Paged<EndUser>), (status = 400, body = DixaError)))]
 async fn list_end_users(
@@ -282,7 +282,7 @@ async fn list_end_users(
 }
 
 /// Create an end user.
-#[utoipa::path(post, path = "/v1/endusers", tag = "dixa-endusers", security(("workspaceKey" = [])),
+#[utoipa::path(post, path = "/v1/endusers", tag = "dixa-endusers", security(("dixaKey" = [])),
     request_body = EndUserIn,
     responses((status = 201, body = Data<EndUser>), (status = 400, body = DixaError)))]
 async fn create_end_user(
@@ -298,7 +298,7 @@ async fn create_end_user(
 }
 
 /// Get an end user by id.
-#[utoipa::path(get, path = "/v1/endusers/{userId}", tag = "dixa-endusers", security(("workspaceKey" = [])),
+#[utoipa::path(get, path = "/v1/endusers/{userId}", tag = "dixa-endusers", security(("dixaKey" = [])),
     params(("userId" = String, Path)),
     responses((status = 200, body = Data<EndUser>), (status = 404, body = DixaError)))]
 async fn get_end_user(
@@ -316,7 +316,7 @@ async fn get_end_user(
 }
 
 /// Patch an end user.
-#[utoipa::path(patch, path = "/v1/endusers/{userId}", tag = "dixa-endusers", security(("workspaceKey" = [])),
+#[utoipa::path(patch, path = "/v1/endusers/{userId}", tag = "dixa-endusers", security(("dixaKey" = [])),
     params(("userId" = String, Path)), request_body = EndUserIn,
     responses((status = 200, body = Data<EndUser>), (status = 400, body = DixaError),
         (status = 404, body = DixaError)))]
@@ -338,7 +338,7 @@ async fn patch_end_user(
 }
 
 /// Update an end user: `displayName` is required; fields left out are cleared.
-#[utoipa::path(put, path = "/v1/endusers/{userId}", tag = "dixa-endusers", security(("workspaceKey" = [])),
+#[utoipa::path(put, path = "/v1/endusers/{userId}", tag = "dixa-endusers", security(("dixaKey" = [])),
     params(("userId" = String, Path)), request_body = EndUserIn,
     responses((status = 200, body = Data<EndUser>), (status = 400, body = DixaError),
         (status = 404, body = DixaError)))]
@@ -361,7 +361,7 @@ async fn put_end_user(
 
 /// Request the anonymization of an end user.
 #[utoipa::path(patch, path = "/v1/endusers/{userId}/anonymize", tag = "dixa-endusers",
-    security(("workspaceKey" = [])),
+    security(("dixaKey" = [])),
     params(("userId" = String, Path), ForceQuery),
     responses((status = 202, body = Data<AnonymizationStatus>), (status = 400, body = DixaError),
         (status = 404, body = DixaError),
@@ -388,7 +388,7 @@ async fn anonymize_end_user(
 
 /// List the conversations an end user requested, oldest first.
 #[utoipa::path(get, path = "/v1/endusers/{userId}/conversations", tag = "dixa-endusers",
-    security(("workspaceKey" = [])),
+    security(("dixaKey" = [])),
     params(("userId" = String, Path), PageQuery),
     responses((status = 200, body = Paged<Conversation>), (status = 400, body = DixaError),
         (status = 404, body = DixaError)))]
@@ -422,7 +422,7 @@ async fn list_conversations(
 /// Patch custom attributes of an end user: a map from attribute id to a value, `null` removes
 /// one. Answers every value the end user holds afterwards.
 #[utoipa::path(patch, path = "/v1/endusers/{userId}/custom-attributes", tag = "dixa-endusers",
-    security(("workspaceKey" = [])),
+    security(("dixaKey" = [])),
     params(("userId" = String, Path)), request_body = ValuesIn,
     responses((status = 200, body = Data<Vec<AttributeValueOut>>), (status = 400, body = DixaError),
         (status = 404, body = DixaError)))]

@@ -18,9 +18,12 @@ use crate::error::{ApiError, ErrorMessage};
 use crate::state::AppState;
 
 mod endusers;
+mod teams;
 
 pub fn routes() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new().merge(endusers::routes())
+    OpenApiRouter::new()
+        .merge(endusers::routes())
+        .merge(teams::routes())
 }
 
 /// Dixa's paths; VoIPBIN's `/v1.0/…` are not among them.

@@ -18,7 +18,8 @@ use crate::{Result, Store, StoreError};
 pub use details::{AgentDetails, AgentTeam, AssignedSkill};
 use details::{assemble, details, one_with_details};
 pub use list::{AgentFilter, AgentSort};
-use rows::{COLUMNS, agent_from, fetch_agent, insert_agent, save_agent};
+pub(crate) use rows::{COLUMNS, agent_from};
+use rows::{fetch_agent, insert_agent, save_agent};
 
 /// Checks that every team exists in the workspace and replaces the agent's memberships,
 /// keeping the `member_since` of teams it stays in. A new agent has none to replace.

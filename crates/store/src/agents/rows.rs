@@ -9,7 +9,7 @@ use sqlx::any::AnyRow;
 use crate::sql::{Arg, RowExt, for_update, json, opt_int, placeholders, q};
 use crate::{Result, StoreError};
 
-pub(super) const COLUMNS: &str = "id, workspace_id, desk_id, kind, user_id, username, name, account, presence, \
+pub(crate) const COLUMNS: &str = "id, workspace_id, desk_id, kind, user_id, username, name, account, presence, \
     activity, activity_text, activity_ttl, activity_expires_at, last_status_set, last_activity_set, \
     availability_updated_at, status_before_offline, last_set_to_away_at, work, capacity_rule_id, \
     last_assigned_at, assigned_count, profile, created_at, updated_at";
@@ -19,7 +19,7 @@ fn parse_enum<T>(row: &AnyRow, column: &str, parse: fn(&str) -> Option<T>) -> Re
     parse(&text).ok_or_else(|| StoreError::Other(format!("stored {column} {text:?}")))
 }
 
-pub(super) fn agent_from(row: &AnyRow) -> Result<Agent> {
+pub(crate) fn agent_from(row: &AnyRow) -> Result<Agent> {
     let status_before_offline = row.opt_text("status_before_offline")?;
     Ok(Agent {
         id: row.uuid("id")?,
