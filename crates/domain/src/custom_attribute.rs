@@ -61,15 +61,6 @@ pub enum Input {
     },
 }
 
-impl Input {
-    fn kind(&self) -> &'static str {
-        match self {
-            Self::Text { .. } => "text",
-            Self::Select { .. } => "select",
-        }
-    }
-}
-
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
@@ -159,18 +150,18 @@ impl CustomAttributeChanges {
         {
             return Err(Invalid::new("entityType", "cannot change"));
         }
-        let existing: &[SelectOption] = match &attribute.input {
-            Input::Select { options } => options,
-            Input::Text { .. } => &[],
-        };
-        match &self.input {
-            Some(InputChange::Text { .. }) if attribute.input.kind() != "text" => Err(
-                Invalid::new("input.type", "cannot change from select to text"),
-            ),
-            Some(InputChange::Select { .. }) if attribute.input.kind() != "select" => Err(
-                Invalid::new("input.type", "cannot change from text to select"),
-            ),
-            Some(InputChange::Select { options }) => check_option_ids(options, existing),
+        match (&self.input, &attribute.input) {
+            (Some(InputChange::Text { .. }), Input::Select { .. }) => Err(Invalid::new(
+                "input.type",
+                "cannot change from select to text",
+            )),
+            (Some(InputChange::Select { .. }), Input::Text { .. }) => Err(Invalid::new(
+                "input.type",
+                "cannot change from text to select",
+            )),
+            (Some(InputChange::Select { options }), Input::Select { options: existing }) => {
+                check_option_ids(options, existing)
+            }
             _ => Ok(()),
         }
     }

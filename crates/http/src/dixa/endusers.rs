@@ -291,9 +291,15 @@ async fn create_end_user(
     Json(body): Json<EndUserIn>,
 ) -> ApiResult<(StatusCode, axum::Json<Data<EndUser>>)> {
     caller.require_admin()?;
+    // Dixa answers bad input with 400, a taken external id included.
     let created = create(&state, &caller, body)
         .await
-        .map_err(validation_failure)?;
+        .map_err(|error| match error {
+            ApiError::Conflict(why) => {
+                ApiError::BadRequest(format!("Invalid value in request: {why}"))
+            }
+            other => other,
+        })?;
     Ok((StatusCode::CREATED, data(EndUser::full(created))))
 }
 

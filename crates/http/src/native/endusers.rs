@@ -396,11 +396,11 @@ pub(crate) async fn anonymize(
 ) -> ApiResult<AnonymizationRequest> {
     caller.require_admin()?;
     let force = query.force.unwrap_or(false);
-    Ok(state
+    state
         .store
         .anonymize_end_user(caller.workspace_id(), id, force, caller.key.id, state.now())
         .await
-        .map_err(or_not_found(END_USER))?)
+        .map_err(or_not_found(END_USER))
 }
 
 /// List the conversations of an end user, oldest first.
