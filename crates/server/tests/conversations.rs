@@ -165,3 +165,79 @@ async fn agent_keys_cannot_create_or_close_what_is_not_theirs() {
         .await;
     assert_eq!(status, StatusCode::OK, "agents read the workspace");
 }
+
+#[tokio::test]
+async fn a_deactivated_tag_stays_where_it_is_but_is_never_newly_applied() {
+    let app = TestApp::spawn().await;
+    let ws = app.workspace().await;
+    let (status, tag) = app
+        .post(&ws.path("/tags"), &ws.key, json!({"name": "Refund"}))
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{tag}");
+    let tag_id = id(&tag);
+    let (status, tagged) = app
+        .post(
+            &ws.path("/conversations"),
+            &ws.key,
+            json!({"channel": "email", "tagIds": [tag_id]}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{tagged}");
+    assert_eq!(tagged["tagIds"], json!([tag_id]));
+    let (_, plain) = app
+        .post(
+            &ws.path("/conversations"),
+            &ws.key,
+            json!({"channel": "email"}),
+        )
+        .await;
+
+    let (status, _) = app
+        .dixa(
+            reqwest::Method::PATCH,
+            &format!("/v1/tags/{tag_id}/deactivate"),
+            &ws.key,
+            None,
+        )
+        .await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+
+    let tagged_path = ws.path(&format!("/conversations/{}", id(&tagged)));
+    let (_, still) = app.get(&tagged_path, &ws.key).await;
+    assert_eq!(
+        still["tagIds"],
+        json!([tag_id]),
+        "it stays on what carries it"
+    );
+    let plain_tag = ws.path(&format!("/conversations/{}/tags/{tag_id}", id(&plain)));
+    let (status, refused) = app.put(&plain_tag, &ws.key, json!({})).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{refused}");
+    assert_error(&refused, "invalid");
+    let (status, refused) = app
+        .post(
+            &ws.path("/conversations"),
+            &ws.key,
+            json!({"channel": "email", "tagIds": [tag_id]}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{refused}");
+
+    // Active again, it applies; taking it off twice is a 404 the second time.
+    let (status, _) = app
+        .dixa(
+            reqwest::Method::PATCH,
+            &format!("/v1/tags/{tag_id}/activate"),
+            &ws.key,
+            None,
+        )
+        .await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+    let (status, now_tagged) = app.put(&plain_tag, &ws.key, json!({})).await;
+    assert_eq!(status, StatusCode::OK, "{now_tagged}");
+    assert_eq!(now_tagged["tagIds"], json!([tag_id]));
+    let (status, untagged) = app.delete(&plain_tag, &ws.key).await;
+    assert_eq!(status, StatusCode::OK, "{untagged}");
+    assert_eq!(untagged["tagIds"], json!([]));
+    let (status, _) = app.delete(&plain_tag, &ws.key).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+}

@@ -92,6 +92,11 @@ async fn bad_bodies_are_400_and_change_nothing() {
         .await;
     assert_eq!(status, StatusCode::BAD_REQUEST, "wrong type");
     assert_dixa_error(&body);
+    let (status, body) = app
+        .dixa(Method::POST, "/v1/teams", &ws.key, Some(json!(["Support"])))
+        .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "an array is not an object");
+    assert_dixa_error(&body);
     let (_, teams) = app.dixa(Method::GET, "/v1/teams", &ws.key, None).await;
     assert_eq!(teams, json!({"data": []}));
 }

@@ -170,12 +170,14 @@ async fn insert(c: &mut AnyConnection, conversation: &Conversation) -> Result<i6
 
 /// Refuses (422) an end user that is not one of the workspace's, or that was anonymized.
 async fn require_end_user(c: &mut AnyConnection, workspace_id: Uuid, id: Uuid) -> Result<()> {
-    let row = q(
-        "SELECT anonymized_at FROM endusers WHERE workspace_id = $1 AND id = $2",
-        &[workspace_id.into(), id.into()],
-    )
-    .fetch_optional(c)
-    .await?;
+    // Locked, so that an anonymization running now either sees this conversation or refuses it.
+    let sql = format!(
+        "SELECT anonymized_at FROM endusers WHERE workspace_id = $1 AND id = $2{}",
+        for_update(c)
+    );
+    let row = q(&sql, &[workspace_id.into(), id.into()])
+        .fetch_optional(c)
+        .await?;
     match row {
         None => Err(Invalid::new("endUserId", format!("end user {id} does not exist")).into()),
         Some(row) if row.opt_int("anonymized_at")?.is_some() => {
