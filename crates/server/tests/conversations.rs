@@ -241,3 +241,96 @@ async fn a_deactivated_tag_stays_where_it_is_but_is_never_newly_applied() {
     let (status, _) = app.delete(&plain_tag, &ws.key).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
 }
+
+#[tokio::test]
+async fn conversation_attributes_are_checked_set_removed_and_forgotten_with_their_definition() {
+    let app = TestApp::spawn().await;
+    let ws = app.workspace().await;
+    let (status, reason) = app
+        .post(
+            &ws.path("/custom-attributes"),
+            &ws.key,
+            json!({"entityType": "conversation", "name": "Reason", "identifier": "reason",
+                   "input": {"type": "select", "options": [
+                       {"label": "Billing", "value": "billing"},
+                       {"label": "Bug", "value": "bug"}]}}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{reason}");
+    let (_, contact_note) = app
+        .post(
+            &ws.path("/custom-attributes"),
+            &ws.key,
+            json!({"entityType": "contact", "name": "Note", "identifier": "note",
+                   "input": {"type": "text"}}),
+        )
+        .await;
+    let (reason, note) = (id(&reason), id(&contact_note));
+
+    for bad in [
+        json!({reason.clone(): "billing"}),
+        json!({reason.clone(): ["refund"]}),
+        json!({note.clone(): "a contact attribute"}),
+        json!({uuid::Uuid::new_v4().to_string(): "x"}),
+    ] {
+        let body = json!({"channel": "email", "customAttributes": bad});
+        let (status, refused) = app.post(&ws.path("/conversations"), &ws.key, body).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{bad}: {refused}");
+    }
+    let (status, created) = app
+        .post(
+            &ws.path("/conversations"),
+            &ws.key,
+            json!({"channel": "email", "customAttributes": {reason.clone(): ["billing"]}}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{created}");
+    assert_eq!(
+        created["customAttributes"],
+        json!({reason.clone(): ["billing"]})
+    );
+
+    let attributes = ws.path(&format!(
+        "/conversations/{}/custom-attributes",
+        id(&created)
+    ));
+    let (status, changed) = app
+        .patch(
+            &attributes,
+            &ws.key,
+            json!({reason.clone(): ["bug", "billing"]}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{changed}");
+    assert_eq!(
+        changed["customAttributes"][&reason],
+        json!(["bug", "billing"])
+    );
+    let (status, _) = app
+        .patch(&attributes, &ws.key, json!({reason.clone(): "bug"}))
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    let (status, cleared) = app
+        .patch(&attributes, &ws.key, json!({reason.clone(): null}))
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(cleared["customAttributes"], json!({}));
+
+    app.patch(&attributes, &ws.key, json!({reason.clone(): ["bug"]}))
+        .await;
+    let (status, _) = app
+        .delete(&ws.path(&format!("/custom-attributes/{reason}")), &ws.key)
+        .await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+    let (_, after) = app
+        .get(
+            &ws.path(&format!("/conversations/{}", id(&created))),
+            &ws.key,
+        )
+        .await;
+    assert_eq!(
+        after["customAttributes"],
+        json!({}),
+        "a deleted definition takes its values"
+    );
+}

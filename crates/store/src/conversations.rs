@@ -2,11 +2,13 @@
 //! user, queue, tags) belongs to its workspace; the end-user helpers at the bottom serve
 //! anonymization, which closes and scrubs an end user's conversations in its own transaction.
 
-use domain::conversation::{Channel, Conversation, Direction, Status};
+use domain::conversation::{Channel, Conversation, Details, Direction, Status};
+use domain::custom_attribute::{EntityType, ValuesPatch, patch_values};
 use domain::{Invalid, Timestamp, Uuid};
 use sqlx::AnyConnection;
 use sqlx::any::AnyRow;
 
+use crate::custom_attributes::all_definitions;
 use crate::page::{Cursor, Listing, Page, by_created_where};
 use crate::sql::{Arg, RowExt, Sql, for_update, json, opt_int, q};
 use crate::{Result, Store, StoreError};
@@ -256,7 +258,13 @@ async fn add_tag(
 }
 
 impl Store {
-    pub async fn create_conversation(&self, conversation: Conversation) -> Result<Conversation> {
+    /// Stores a new conversation with the custom attribute values of `attributes` (checked
+    /// against the workspace's conversation attributes).
+    pub async fn create_conversation(
+        &self,
+        conversation: Conversation,
+        attributes: ValuesPatch,
+    ) -> Result<Conversation> {
         self.write_in(conversation.workspace_id, move |c| {
             Box::pin(async move {
                 let mut conversation = conversation;
@@ -268,6 +276,11 @@ impl Store {
                     require_queue(c, ws, queue).await?;
                 }
                 require_active_tags(c, ws, &conversation.tag_ids).await?;
+                if !attributes.is_empty() {
+                    let definitions = all_definitions(c, ws).await?;
+                    let values = &mut conversation.details.custom_attributes;
+                    patch_values(&definitions, EntityType::Conversation, values, attributes)?;
+                }
                 conversation.number = insert(c, &conversation).await?;
                 for tag in conversation.tag_ids.clone() {
                     add_tag(c, &conversation, tag, conversation.created_at).await?;
@@ -354,6 +367,28 @@ impl Store {
                 conversation
                     .close(now)
                     .map_err(|e| StoreError::Conflict(e.to_string()))?;
+                save(c, &conversation).await?;
+                Ok(conversation)
+            })
+        })
+        .await
+    }
+
+    /// Sets and removes custom attribute values of a conversation, all or nothing.
+    pub async fn patch_conversation_attributes(
+        &self,
+        workspace_id: Uuid,
+        id: Uuid,
+        patch: ValuesPatch,
+        now: Timestamp,
+    ) -> Result<Conversation> {
+        self.write_in(workspace_id, move |c| {
+            Box::pin(async move {
+                let mut conversation = fetch(c, workspace_id, id, true).await?;
+                let definitions = all_definitions(c, workspace_id).await?;
+                let values = &mut conversation.details.custom_attributes;
+                patch_values(&definitions, EntityType::Conversation, values, patch)?;
+                conversation.updated_at = now;
                 save(c, &conversation).await?;
                 Ok(conversation)
             })
@@ -463,7 +498,7 @@ pub(crate) async fn scrub_of_end_user(
     .fetch_all(&mut *c)
     .await?;
     for row in rows {
-        let mut details: domain::conversation::Details = row.json("details")?;
+        let mut details: Details = row.json("details")?;
         details.custom_attributes.clear();
         q(
             "UPDATE conversations SET subject = NULL, contact_point = NULL, external_id = NULL, \
@@ -484,4 +519,29 @@ fn open_statuses() -> String {
         .map(|s| format!("'{}'", s.as_str()))
         .collect();
     format!(" AND status NOT IN ({})", over.join(", "))
+}
+
+/// Removes the values of a deleted custom attribute from every conversation that had one.
+pub(crate) async fn forget_attribute_values(
+    c: &mut AnyConnection,
+    workspace_id: Uuid,
+    attribute_id: Uuid,
+) -> Result<()> {
+    let holders = q(
+        "SELECT id, details FROM conversations WHERE workspace_id = $1 AND details LIKE $2",
+        &[workspace_id.into(), format!("%\"{attribute_id}\"%").into()],
+    )
+    .fetch_all(&mut *c)
+    .await?;
+    for row in holders {
+        let mut details: Details = row.json("details")?;
+        details.custom_attributes.remove(&attribute_id);
+        q(
+            "UPDATE conversations SET details = $1 WHERE id = $2",
+            &[json(&details)?.into(), row.uuid("id")?.into()],
+        )
+        .execute(&mut *c)
+        .await?;
+    }
+    Ok(())
 }

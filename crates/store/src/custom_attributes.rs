@@ -188,7 +188,7 @@ impl Store {
         .await
     }
 
-    /// Deletes a definition and every end user's value of it.
+    /// Deletes a definition and every end user's and conversation's value of it.
     pub async fn delete_custom_attribute(&self, workspace_id: Uuid, id: Uuid) -> Result<()> {
         self.write_in(workspace_id, move |c| {
             Box::pin(async move {
@@ -201,7 +201,8 @@ impl Store {
                 if gone.rows_affected() == 0 {
                     return Err(StoreError::NotFound);
                 }
-                forget_values(c, workspace_id, id).await
+                forget_values(c, workspace_id, id).await?;
+                crate::conversations::forget_attribute_values(c, workspace_id, id).await
             })
         })
         .await

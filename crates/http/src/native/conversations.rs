@@ -4,6 +4,7 @@
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use domain::conversation::{Channel, Conversation, Direction, Media, NewConversation, Status};
+use domain::custom_attribute::{AttributeValues, ValuesPatch};
 use domain::{Timestamp, Uuid};
 use serde::{Deserialize, Serialize};
 use store::ConversationFilter;
@@ -23,6 +24,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(get_conversation))
         .routes(routes!(close_conversation))
         .routes(routes!(tag_conversation, untag_conversation))
+        .routes(routes!(patch_conversation_attributes))
 }
 
 const CONVERSATION: &str = "Conversation";
@@ -47,13 +49,17 @@ pub struct ConversationIn {
     external_id: Option<String>,
     #[serde(default)]
     tag_ids: Vec<Uuid>,
+    /// Values of the workspace's conversation custom attributes, by attribute id.
+    #[serde(default)]
+    #[schema(value_type = Object)]
+    custom_attributes: ValuesPatch,
 }
 
-impl TryFrom<ConversationIn> for NewConversation {
+impl TryFrom<ConversationIn> for (NewConversation, ValuesPatch) {
     type Error = ApiError;
 
     fn try_from(body: ConversationIn) -> Result<Self, ApiError> {
-        Ok(NewConversation {
+        let new = NewConversation {
             media: parse(
                 "channel",
                 body.channel,
@@ -74,7 +80,8 @@ impl TryFrom<ConversationIn> for NewConversation {
             contact_point: body.contact_point,
             external_id: body.external_id,
             tag_ids: body.tag_ids,
-        })
+        };
+        Ok((new, body.custom_attributes))
     }
 }
 
@@ -119,6 +126,9 @@ pub struct ConversationOut {
     contact_point: Option<String>,
     external_id: Option<String>,
     tag_ids: Vec<Uuid>,
+    /// Custom attribute values by attribute id.
+    #[schema(value_type = Object)]
+    custom_attributes: AttributeValues,
     closed_at: Option<Timestamp>,
     created_at: Timestamp,
     updated_at: Timestamp,
@@ -145,6 +155,7 @@ impl From<Conversation> for ConversationOut {
             contact_point: c.contact_point,
             external_id: c.external_id,
             tag_ids: c.tag_ids,
+            custom_attributes: c.details.custom_attributes,
             closed_at: c.closed_at,
             created_at: c.created_at,
             updated_at: c.updated_at,
@@ -213,9 +224,12 @@ async fn create_conversation(
     Json(body): Json<ConversationIn>,
 ) -> ApiResult<(StatusCode, axum::Json<ConversationOut>)> {
     caller.require_admin()?;
-    let new = NewConversation::try_from(body)?;
+    let (new, attributes) = <(NewConversation, ValuesPatch)>::try_from(body)?;
     let conversation = new.build(caller.workspace_id(), state.now())?;
-    let created = state.store.create_conversation(conversation).await?;
+    let created = state
+        .store
+        .create_conversation(conversation, attributes)
+        .await?;
     Ok((StatusCode::CREATED, axum::Json(created.into())))
 }
 
@@ -305,5 +319,26 @@ async fn untag_conversation(
         .untag_conversation(caller.workspace_id(), id, tag)
         .await
         .map_err(or_not_found("Conversation or tag on it"))?;
+    Ok(axum::Json(conversation.into()))
+}
+
+/// Set or remove custom attribute values (a map from attribute id to value; `null` removes).
+#[utoipa::path(patch, path = "/workspaces/{workspaceId}/conversations/{conversationId}/custom-attributes", tag = "conversations",
+    security(("workspaceKey" = [])), params(("workspaceId" = String, Path), ("conversationId" = String, Path)),
+    request_body = Object,
+    responses((status = 200, body = ConversationOut), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn patch_conversation_attributes(
+    caller: Caller,
+    State(state): State<AppState>,
+    Path(ids): Path<(String, String)>,
+    Json(patch): Json<ValuesPatch>,
+) -> ApiResult<axum::Json<ConversationOut>> {
+    let id = path_id(&ids.1, CONVERSATION)?;
+    caller.require_admin()?;
+    let conversation = state
+        .store
+        .patch_conversation_attributes(caller.workspace_id(), id, patch, state.now())
+        .await
+        .map_err(or_not_found(CONVERSATION))?;
     Ok(axum::Json(conversation.into()))
 }
