@@ -226,7 +226,10 @@ impl QueueChanges {
         set(&mut s.call_functionality, self.call_functionality);
         set(&mut s.do_not_offer_timeouts, self.do_not_offer_timeouts);
         set(&mut s.is_do_not_offer_enabled, self.is_do_not_offer_enabled);
-        set(&mut s.preferred_agent_timeouts, self.preferred_agent_timeouts);
+        set(
+            &mut s.preferred_agent_timeouts,
+            self.preferred_agent_timeouts,
+        );
         set(
             &mut s.is_preferred_agent_enabled,
             self.is_preferred_agent_enabled,
@@ -369,7 +372,10 @@ mod tests {
         }
         let error = OfferAlgorithm::parse("allatonce").unwrap_err();
         assert_eq!(error.field, "offerAlgorithm");
-        assert!(error.message.contains("AgentPriorityLongestIdle"), "{error}");
+        assert!(
+            error.message.contains("AgentPriorityLongestIdle"),
+            "{error}"
+        );
         assert!(OfferAlgorithm::AgentPriorityAllAtOnce.uses_member_priority());
         assert!(!OfferAlgorithm::LongestIdle.uses_member_priority());
     }

@@ -110,8 +110,15 @@ mod tests {
         assert_eq!(build(&"n".repeat(101), None).unwrap_err().field, "name");
         assert!(build(&"n".repeat(100), None).is_ok());
         assert_eq!(build("a", Some("")).unwrap_err().field, "color");
-        assert_eq!(build("a", Some(&"c".repeat(33))).unwrap_err().field, "color");
-        let missing = Tag::build(Uuid::nil(), TagChanges::default(), Timestamp::from_millis(0));
+        assert_eq!(
+            build("a", Some(&"c".repeat(33))).unwrap_err().field,
+            "color"
+        );
+        let missing = Tag::build(
+            Uuid::nil(),
+            TagChanges::default(),
+            Timestamp::from_millis(0),
+        );
         assert_eq!(missing.unwrap_err().field, "name");
     }
 }

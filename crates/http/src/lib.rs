@@ -42,6 +42,9 @@ use auth::SecuritySchemes;
         (name = "teams", description = "Teams of agents."),
         (name = "skills", description = "Skills and their values."),
         (name = "capacity-rules", description = "How much work of each channel an agent holds at once."),
+        (name = "tags", description = "Tags put on conversations; one per name in a workspace."),
+        (name = "queues", description = "Queues, their offer settings and their members."),
+        (name = "dixa", description = "Dixa API v1: end users, queues, tags and teams, scoped to the workspace of the key."),
         (name = "ops", description = "Health, readiness and metrics.")
     )
 )]

@@ -59,12 +59,60 @@ pub(crate) async fn by_created<T>(
     limit: usize,
     from_row: fn(&sqlx::any::AnyRow) -> crate::Result<T>,
 ) -> crate::Result<Page<T>> {
+    let filter = Filter::default();
+    by_created_where(
+        c,
+        table,
+        columns,
+        workspace_id,
+        &filter,
+        reverse,
+        after,
+        limit,
+        from_row,
+    )
+    .await
+}
+
+/// Conditions `column = value` that a list keeps to (the total counts only what they keep).
+#[derive(Debug, Default)]
+pub(crate) struct Filter {
+    equal: Vec<(&'static str, crate::sql::Arg)>,
+}
+
+impl Filter {
+    pub fn equal(mut self, column: &'static str, value: impl Into<crate::sql::Arg>) -> Self {
+        self.equal.push((column, value.into()));
+        self
+    }
+
+    fn push_to(&self, sql: &mut crate::sql::Sql) {
+        for (column, value) in &self.equal {
+            sql.push(&format!(" AND {column} = ")).bind(value.clone());
+        }
+    }
+}
+
+/// [`by_created`] keeping only the rows that `filter` keeps.
+#[allow(clippy::too_many_arguments)]
+pub(crate) async fn by_created_where<T>(
+    c: &mut sqlx::AnyConnection,
+    table: &str,
+    columns: &str,
+    workspace_id: Uuid,
+    filter: &Filter,
+    reverse: bool,
+    after: Option<Cursor>,
+    limit: usize,
+    from_row: fn(&sqlx::any::AnyRow) -> crate::Result<T>,
+) -> crate::Result<Page<T>> {
     use crate::sql::{RowExt, Sql};
     let limit = limit.max(1);
     let mut count = Sql::new(&format!(
         "SELECT COUNT(*) AS total FROM {table} WHERE workspace_id = "
     ));
     count.bind(workspace_id);
+    filter.push_to(&mut count);
     let total = count
         .fetch_optional(&mut *c)
         .await?
@@ -73,6 +121,7 @@ pub(crate) async fn by_created<T>(
         "SELECT {columns} FROM {table} WHERE workspace_id = "
     ));
     sql.bind(workspace_id);
+    filter.push_to(&mut sql);
     if let Some(cursor) = after {
         let SortKey::Int(key) = cursor.key else {
             return Ok(Page {

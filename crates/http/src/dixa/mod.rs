@@ -16,8 +16,14 @@ use utoipa_axum::router::OpenApiRouter;
 use crate::error::{ApiError, ErrorMessage};
 use crate::state::AppState;
 
+mod queues;
+mod tags;
+
 pub fn routes() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new().route_layer(middleware::from_fn(dixa_errors))
+    OpenApiRouter::new()
+        .merge(tags::routes())
+        .merge(queues::routes())
+        .route_layer(middleware::from_fn(dixa_errors))
 }
 
 /// Dixa's envelope around every answer.

@@ -4,7 +4,9 @@
 //! `{code, message}`.
 
 mod capacity;
+mod queues;
 mod skills;
+mod tags;
 mod teams;
 
 use serde::{Deserialize, Serialize};
@@ -20,6 +22,8 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .merge(teams::routes())
         .merge(skills::routes())
         .merge(capacity::routes())
+        .merge(tags::routes())
+        .merge(queues::routes())
 }
 
 pub const LIMIT_DEFAULT: usize = 10;
