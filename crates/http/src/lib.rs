@@ -42,11 +42,15 @@ use auth::SecuritySchemes;
         (name = "teams", description = "Teams of agents."),
         (name = "skills", description = "Skills and their values."),
         (name = "capacity-rules", description = "How much work of each channel an agent holds at once."),
+        (name = "tags", description = "Tags put on conversations; one per name in a workspace."),
+        (name = "queues", description = "Queues, their offer settings and their members."),
         (name = "endusers", description = "End users: contact details, custom attribute values, anonymization."),
         (name = "custom-attributes", description = "Custom attribute definitions of end users and conversations."),
         (name = "dixa-endusers", description = "Dixa API v1: end users, their custom attributes and anonymization."),
         (name = "conversations", description = "Conversations: the work queues offer to agents."),
         (name = "dixa-teams", description = "Dixa API v1: teams, their members and the members' presence."),
+        (name = "dixa-queues", description = "Dixa API v1: queues and their members."),
+        (name = "dixa-tags", description = "Dixa API v1: tags."),
         (name = "ops", description = "Health, readiness and metrics.")
     )
 )]

@@ -16,8 +16,10 @@ mod error;
 mod media;
 mod members;
 pub mod page;
+mod queues;
 mod skills;
 mod sql;
+mod tags;
 mod teams;
 mod tenancy;
 mod writer;
@@ -31,6 +33,7 @@ pub use error::StoreError;
 pub use media::Media;
 pub use members::MemberOutcome;
 pub use page::{Cursor, Page};
+pub use tags::{NewTag, name_taken as tag_name_taken};
 pub use teams::{MEMBER_ORDER, MEMBERS_PER_CHANGE_MAX, Removal, TeamDetails, TeamMember};
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;

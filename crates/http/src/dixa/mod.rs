@@ -18,11 +18,15 @@ use crate::error::{ApiError, ErrorMessage};
 use crate::state::AppState;
 
 mod endusers;
+mod queues;
+mod tags;
 mod teams;
 
 pub fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .merge(endusers::routes())
+        .merge(queues::routes())
+        .merge(tags::routes())
         .merge(teams::routes())
 }
 

@@ -7,7 +7,9 @@ mod capacity;
 pub(crate) mod conversations;
 pub(crate) mod custom_attributes;
 pub(crate) mod endusers;
+mod queues;
 mod skills;
+mod tags;
 mod teams;
 
 use serde::{Deserialize, Serialize};
@@ -26,6 +28,8 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .merge(endusers::routes())
         .merge(custom_attributes::routes())
         .merge(conversations::routes())
+        .merge(tags::routes())
+        .merge(queues::routes())
 }
 
 pub const LIMIT_DEFAULT: usize = 10;
