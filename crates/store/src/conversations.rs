@@ -214,11 +214,7 @@ async fn require_active_tags(
         return Ok(());
     }
     let mut sql = Sql::new("SELECT id, active FROM tags WHERE workspace_id = ");
-    sql.bind(workspace_id).push(" AND id IN (");
-    for (i, id) in ids.iter().enumerate() {
-        sql.push(if i == 0 { "" } else { ", " }).bind(*id);
-    }
-    sql.push(")");
+    sql.bind(workspace_id).push(" AND id IN ").bind_list(ids);
     let mut found = Vec::new();
     for row in sql.fetch_all(c).await? {
         found.push((row.uuid("id")?, row.flag("active")?));

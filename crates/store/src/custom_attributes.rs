@@ -192,15 +192,7 @@ impl Store {
     pub async fn delete_custom_attribute(&self, workspace_id: Uuid, id: Uuid) -> Result<()> {
         self.write_in(workspace_id, move |c| {
             Box::pin(async move {
-                let gone = q(
-                    "DELETE FROM custom_attributes WHERE workspace_id = $1 AND id = $2",
-                    &[workspace_id.into(), id.into()],
-                )
-                .execute(&mut *c)
-                .await?;
-                if gone.rows_affected() == 0 {
-                    return Err(StoreError::NotFound);
-                }
+                crate::sql::delete_row(&mut *c, "custom_attributes", workspace_id, id).await?;
                 forget_values(c, workspace_id, id).await?;
                 crate::conversations::forget_attribute_values(c, workspace_id, id).await
             })

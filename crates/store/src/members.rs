@@ -30,11 +30,7 @@ pub(crate) async fn known_agents(
         return Ok(HashSet::new());
     }
     let mut sql = Sql::new("SELECT id FROM agents WHERE workspace_id = ");
-    sql.bind(workspace_id).push(" AND id IN (");
-    for (i, id) in ids.iter().enumerate() {
-        sql.push(if i == 0 { "" } else { ", " }).bind(*id);
-    }
-    sql.push(")");
+    sql.bind(workspace_id).push(" AND id IN ").bind_list(ids);
     sql.fetch_all(c)
         .await?
         .iter()

@@ -185,19 +185,7 @@ impl Store {
     /// Deletes a queue with its memberships; its conversations are left without a queue.
     pub async fn delete_queue(&self, workspace_id: Uuid, id: Uuid) -> Result<()> {
         self.write_in(workspace_id, move |c| {
-            Box::pin(async move {
-                let gone = q(
-                    "DELETE FROM queues WHERE workspace_id = $1 AND id = $2",
-                    &[workspace_id.into(), id.into()],
-                )
-                .execute(c)
-                .await?;
-                if gone.rows_affected() == 0 {
-                    Err(StoreError::NotFound)
-                } else {
-                    Ok(())
-                }
-            })
+            Box::pin(async move { crate::sql::delete_row(c, "queues", workspace_id, id).await })
         })
         .await
     }
@@ -337,11 +325,9 @@ impl Store {
                     return Ok(unknown);
                 }
                 let mut sql = Sql::new("DELETE FROM queue_members WHERE queue_id = ");
-                sql.bind(queue_id).push(" AND agent_id IN (");
-                for (i, id) in agent_ids.iter().enumerate() {
-                    sql.push(if i == 0 { "" } else { ", " }).bind(*id);
-                }
-                sql.push(")");
+                sql.bind(queue_id)
+                    .push(" AND agent_id IN ")
+                    .bind_list(&agent_ids);
                 sql.execute(c).await?;
                 Ok(agent_ids.into_iter().map(MemberOutcome::Removed).collect())
             })

@@ -77,11 +77,7 @@ pub(crate) async fn load_skills(
     let mut sql = Sql::new(&format!(
         "SELECT {COLUMNS} FROM skills WHERE workspace_id = "
     ));
-    sql.bind(workspace_id).push(" AND id IN (");
-    for (i, id) in ids.iter().enumerate() {
-        sql.push(if i == 0 { "" } else { ", " }).bind(*id);
-    }
-    sql.push(")");
+    sql.bind(workspace_id).push(" AND id IN ").bind_list(ids);
     sql.fetch_all(c).await?.iter().map(skill_from).collect()
 }
 
@@ -185,16 +181,7 @@ impl Store {
     pub async fn delete_skill(&self, workspace_id: Uuid, id: Uuid) -> Result<()> {
         self.write_in(workspace_id, move |c| {
             Box::pin(async move {
-                let args = [workspace_id.into(), id.into()];
-                let gone = q(
-                    "DELETE FROM skills WHERE workspace_id = $1 AND id = $2",
-                    &args,
-                )
-                .execute(&mut *c)
-                .await?;
-                if gone.rows_affected() == 0 {
-                    return Err(StoreError::NotFound);
-                }
+                crate::sql::delete_row(&mut *c, "skills", workspace_id, id).await?;
                 follow_skill(c, workspace_id, id, None).await
             })
         })

@@ -88,6 +88,16 @@ impl Sql {
         self
     }
 
+    /// Appends `(…)` with a placeholder for each value, for `IN` lists.
+    pub fn bind_list<T: Into<Arg> + Clone>(&mut self, values: &[T]) -> &mut Self {
+        self.push("(");
+        for (i, value) in values.iter().enumerate() {
+            self.push(if i == 0 { "" } else { ", " })
+                .bind(value.clone());
+        }
+        self.push(")")
+    }
+
     fn query(&self) -> sqlx::query::Query<'_, sqlx::Any, sqlx::any::AnyArguments<'_>> {
         bind_all(sqlx::query(&self.text), &self.args)
     }
@@ -211,4 +221,22 @@ pub(crate) fn like_contains(text: &str) -> String {
     }
     escaped.push('%');
     escaped
+}
+
+/// Deletes the row `id` of a workspace's `table`; NotFound when there is none.
+pub(crate) async fn delete_row(
+    c: &mut AnyConnection,
+    table: &str,
+    workspace_id: Uuid,
+    id: Uuid,
+) -> Result<()> {
+    let sql = format!("DELETE FROM {table} WHERE workspace_id = $1 AND id = $2");
+    let gone = q(&sql, &[workspace_id.into(), id.into()])
+        .execute(c)
+        .await?;
+    if gone.rows_affected() == 0 {
+        Err(StoreError::NotFound)
+    } else {
+        Ok(())
+    }
 }

@@ -167,19 +167,7 @@ impl Store {
     /// Deletes a tag; it comes off every conversation that carried it.
     pub async fn delete_tag(&self, workspace_id: Uuid, id: Uuid) -> Result<()> {
         self.write_in(workspace_id, move |c| {
-            Box::pin(async move {
-                let gone = q(
-                    "DELETE FROM tags WHERE workspace_id = $1 AND id = $2",
-                    &[workspace_id.into(), id.into()],
-                )
-                .execute(c)
-                .await?;
-                if gone.rows_affected() == 0 {
-                    Err(StoreError::NotFound)
-                } else {
-                    Ok(())
-                }
-            })
+            Box::pin(async move { crate::sql::delete_row(c, "tags", workspace_id, id).await })
         })
         .await
     }

@@ -263,11 +263,7 @@ pub(crate) async fn require_teams(
         return Ok(());
     }
     let mut sql = Sql::new("SELECT id FROM teams WHERE workspace_id = ");
-    sql.bind(workspace_id).push(" AND id IN (");
-    for (i, id) in ids.iter().enumerate() {
-        sql.push(if i == 0 { "" } else { ", " }).bind(*id);
-    }
-    sql.push(")");
+    sql.bind(workspace_id).push(" AND id IN ").bind_list(ids);
     let found = sql
         .fetch_all(c)
         .await?
@@ -325,20 +321,7 @@ impl Store {
 
     pub async fn delete_team(&self, workspace_id: Uuid, id: Uuid) -> Result<()> {
         self.write_in(workspace_id, move |c| {
-            Box::pin(async move {
-                let args = [workspace_id.into(), id.into()];
-                let gone = q(
-                    "DELETE FROM teams WHERE workspace_id = $1 AND id = $2",
-                    &args,
-                )
-                .execute(c)
-                .await?;
-                if gone.rows_affected() == 0 {
-                    Err(StoreError::NotFound)
-                } else {
-                    Ok(())
-                }
-            })
+            Box::pin(async move { crate::sql::delete_row(c, "teams", workspace_id, id).await })
         })
         .await
     }

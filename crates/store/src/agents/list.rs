@@ -169,11 +169,7 @@ fn bind_key(sql: &mut Sql, key: SortKey) {
 
 fn push_filter(sql: &mut Sql, filter: &AgentFilter) {
     if !filter.agent_ids.is_empty() {
-        sql.push(" AND id IN (");
-        for (i, id) in filter.agent_ids.iter().enumerate() {
-            sql.push(if i == 0 { "" } else { ", " }).bind(*id);
-        }
-        sql.push(")");
+        sql.push(" AND id IN ").bind_list(&filter.agent_ids);
         return;
     }
     if let Some(name) = &filter.name {

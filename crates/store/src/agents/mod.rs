@@ -13,7 +13,7 @@ use sqlx::AnyConnection;
 
 use crate::coherence::Change;
 use crate::sql::{Sql, q};
-use crate::{Result, Store, StoreError};
+use crate::{Result, Store};
 
 pub use details::{AgentDetails, AgentTeam, AssignedSkill};
 use details::{assemble, details, one_with_details};
@@ -60,11 +60,7 @@ async fn remove_other_teams(
     let mut keep = Sql::new("DELETE FROM team_members WHERE agent_id = ");
     keep.bind(agent_id);
     if !team_ids.is_empty() {
-        keep.push(" AND team_id NOT IN (");
-        for (i, id) in team_ids.iter().enumerate() {
-            keep.push(if i == 0 { "" } else { ", " }).bind(*id);
-        }
-        keep.push(")");
+        keep.push(" AND team_id NOT IN ").bind_list(team_ids);
     }
     keep.execute(c).await?;
     Ok(())
@@ -201,15 +197,7 @@ impl Store {
         self.write_changing(&changes, move |c| {
             Box::pin(async move {
                 let args = [workspace_id.into(), id.into()];
-                let gone = q(
-                    "DELETE FROM agents WHERE workspace_id = $1 AND id = $2",
-                    &args,
-                )
-                .execute(&mut *c)
-                .await?;
-                if gone.rows_affected() == 0 {
-                    return Err(StoreError::NotFound);
-                }
+                crate::sql::delete_row(&mut *c, "agents", workspace_id, id).await?;
                 q(
                     "DELETE FROM api_keys WHERE workspace_id = $1 AND agent_id = $2",
                     &args,
