@@ -31,9 +31,9 @@ pub use db::{Backend, Store};
 pub use endusers::{EndUserDetails, EndUserFilter};
 pub use error::StoreError;
 pub use media::Media;
-pub use members::MemberOutcome;
+pub use members::{MemberOutcome, Removal};
 pub use page::{Cursor, Page};
 pub use tags::{NewTag, name_taken as tag_name_taken};
-pub use teams::{MEMBER_ORDER, MEMBERS_PER_CHANGE_MAX, Removal, TeamDetails, TeamMember};
+pub use teams::{MEMBER_ORDER, MEMBERS_PER_CHANGE_MAX, TeamDetails, TeamMember};
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;

@@ -6,9 +6,9 @@ use domain::{Timestamp, Uuid};
 use sqlx::AnyConnection;
 use sqlx::any::AnyRow;
 
-use crate::members::{MemberOutcome, known_agents};
+use crate::members::{MemberOutcome, Membership, Removal, known_agents, remove_members};
 use crate::page::{Cursor, Page};
-use crate::sql::{RowExt, Sql, for_update, json, opt_int, q};
+use crate::sql::{RowExt, for_update, json, opt_int, q};
 use crate::{Result, Store, StoreError};
 
 const COLUMNS: &str = "id, workspace_id, name, is_default, priority, offer_algorithm, settings, created_at, updated_at";
@@ -311,25 +311,11 @@ impl Store {
         workspace_id: Uuid,
         queue_id: Uuid,
         agent_ids: Vec<Uuid>,
-    ) -> Result<Vec<MemberOutcome>> {
+    ) -> Result<Removal> {
         self.write_in(workspace_id, move |c| {
             Box::pin(async move {
                 fetch_queue(c, workspace_id, queue_id, true).await?;
-                let agents = known_agents(c, workspace_id, &agent_ids).await?;
-                let unknown: Vec<_> = agent_ids
-                    .iter()
-                    .filter(|id| !agents.contains(id))
-                    .map(|id| MemberOutcome::UnknownAgent(*id))
-                    .collect();
-                if !unknown.is_empty() || agent_ids.is_empty() {
-                    return Ok(unknown);
-                }
-                let mut sql = Sql::new("DELETE FROM queue_members WHERE queue_id = ");
-                sql.bind(queue_id)
-                    .push(" AND agent_id IN ")
-                    .bind_list(&agent_ids);
-                sql.execute(c).await?;
-                Ok(agent_ids.into_iter().map(MemberOutcome::Removed).collect())
+                remove_members(c, workspace_id, Membership::Queue(queue_id), &agent_ids).await
             })
         })
         .await

@@ -6,7 +6,7 @@ use domain::{Invalid, Timestamp, Uuid};
 use sqlx::AnyConnection;
 use sqlx::any::AnyRow;
 
-use crate::members::{MemberOutcome, known_agents};
+use crate::members::{MemberOutcome, Membership, Removal, known_agents, remove_members};
 use crate::page::{Cursor, Page, SortKey};
 use crate::sql::{RowExt, Sql, for_update, q};
 use crate::{Result, Store, StoreError};
@@ -29,15 +29,6 @@ pub const MEMBERS_PER_CHANGE_MAX: usize = 1000;
 /// The ordering of member pages (their cursors belong to it): by `member_since`, ties broken by
 /// agent id.
 pub const MEMBER_ORDER: &str = "memberSince";
-
-/// What a removal of team members did.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Removal {
-    /// The ids that were members, and are no more.
-    Removed(Vec<Uuid>),
-    /// This id is no agent of the workspace, so nothing was removed.
-    UnknownAgent(Uuid),
-}
 
 /// A member of a team, with what the member lists show of the agent.
 #[derive(Debug, Clone)]
@@ -172,14 +163,6 @@ fn limit_members(ids: &[Uuid]) -> Result<()> {
 }
 
 /// Appends `(id, id, …)` binding each id.
-fn push_ids(sql: &mut Sql, ids: &[Uuid]) {
-    sql.push("(");
-    for (i, id) in ids.iter().enumerate() {
-        sql.push(if i == 0 { "" } else { ", " }).bind(*id);
-    }
-    sql.push(")");
-}
-
 /// One page of a team's members with their agents, in order of `member_since`, ties broken by
 /// agent id; every member when `limit` is `None`.
 async fn member_page(
@@ -458,24 +441,7 @@ impl Store {
         self.write_in(workspace_id, move |c| {
             Box::pin(async move {
                 require_team(c, workspace_id, team_id).await?;
-                let known = known_agents(c, workspace_id, &agent_ids).await?;
-                if let Some(unknown) = agent_ids.iter().find(|id| !known.contains(id)) {
-                    return Ok(Removal::UnknownAgent(*unknown));
-                }
-                if agent_ids.is_empty() {
-                    return Ok(Removal::Removed(Vec::new()));
-                }
-                let mut sql = Sql::new("DELETE FROM team_members WHERE team_id = ");
-                sql.bind(team_id).push(" AND agent_id IN ");
-                push_ids(&mut sql, &agent_ids);
-                sql.push(" RETURNING agent_id");
-                let removed = sql
-                    .fetch_all(c)
-                    .await?
-                    .iter()
-                    .map(|row| row.uuid("agent_id"))
-                    .collect::<Result<_>>()?;
-                Ok(Removal::Removed(removed))
+                remove_members(c, workspace_id, Membership::Team(team_id), &agent_ids).await
             })
         })
         .await

@@ -9,7 +9,7 @@ use domain::Uuid;
 use domain::queue::{OfferAlgorithm, Queue, QueueChanges, QueueMember};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
-use store::MemberOutcome;
+use store::{MemberOutcome, Removal};
 use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
@@ -381,24 +381,13 @@ async fn remove_members(
                 .ok_or_else(|| bad_body(&format!("{} is not a UUID", listed.text)))
         })
         .collect::<Result<Vec<_>, _>>()?;
-    let outcomes = state
+    let removal = state
         .store
         .remove_queue_members(caller.workspace_id(), queue_id, ids)
         .await
         .map_err(or_not_found(QUEUE))?;
-    let unknown: Vec<String> = outcomes
-        .iter()
-        .filter_map(|o| match o {
-            MemberOutcome::UnknownAgent(id) => Some(id.to_string()),
-            _ => None,
-        })
-        .collect();
-    if unknown.is_empty() {
-        Ok(StatusCode::NO_CONTENT)
-    } else {
-        Err(ApiError::NotFound(format!(
-            "User not found: {}",
-            unknown.join(", ")
-        )))
+    match removal {
+        Removal::Removed(_) => Ok(StatusCode::NO_CONTENT),
+        Removal::UnknownAgent(agent) => Err(ApiError::NotFound(format!("User not found: {agent}"))),
     }
 }
