@@ -10,6 +10,7 @@ pub mod conversation;
 pub mod custom_attribute;
 pub mod enduser;
 pub mod error;
+pub mod event;
 pub mod queue;
 pub mod skill;
 pub mod tag;

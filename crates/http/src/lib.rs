@@ -51,6 +51,7 @@ use auth::SecuritySchemes;
         (name = "dixa-teams", description = "Dixa API v1: teams, their members and the members' presence."),
         (name = "dixa-queues", description = "Dixa API v1: queues and their members."),
         (name = "dixa-tags", description = "Dixa API v1: tags."),
+        (name = "events", description = "Real-time events as server-sent events, resumable with Last-Event-ID."),
         (name = "ops", description = "Health, readiness and metrics.")
     )
 )]

@@ -73,6 +73,7 @@ pub async fn start_on(listener: TcpListener, config: Config) -> anyhow::Result<S
     let signing_key = store
         .setting_or_insert("signing_key", new_secret(""))
         .await?;
+    let (stop, mut stopped) = watch::channel(false);
     let state = AppState {
         store: store.clone(),
         clock: Arc::new(SystemClock),
@@ -85,8 +86,8 @@ pub async fn start_on(listener: TcpListener, config: Config) -> anyhow::Result<S
             .trim_end_matches('/')
             .into(),
         media_dir: config.data_dir.join("media"),
+        closing: stopped.clone(),
     };
-    let (stop, mut stopped) = watch::channel(false);
     let sweeper = tokio::spawn(expire_activities(
         store.clone(),
         state.clock.clone(),

@@ -69,6 +69,8 @@ pub(crate) struct Caches {
     pub rules: Cache<(), Vec<RuleDetails>>,
     /// Whether entries may be trusted: always on SQLite, while listening on PostgreSQL.
     live: AtomicBool,
+    /// Moves on after every write this node commits or hears of: event streams wait on it.
+    pub written: tokio::sync::watch::Sender<u64>,
 }
 
 impl Caches {
@@ -78,11 +80,17 @@ impl Caches {
             agents: Cache::default(),
             rules: Cache::default(),
             live: AtomicBool::new(live),
+            written: tokio::sync::watch::Sender::new(0),
         })
     }
 
     pub fn is_live(&self) -> bool {
         self.live.load(Ordering::Acquire)
+    }
+
+    /// Wakes whoever waits for news of a write.
+    pub fn wrote(&self) {
+        self.written.send_modify(|n| *n = n.wrapping_add(1));
     }
 
     /// Forgets what `change` touched.
@@ -115,6 +123,7 @@ impl Caches {
                             Some(Ok(workspace)) => self.forget(Change::Workspace(workspace)),
                             _ => self.forget(Change::Keys),
                         }
+                        self.wrote();
                     }
                     tracing::warn!("lost the change listener; caching nothing until it is back");
                 }

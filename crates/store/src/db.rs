@@ -145,13 +145,18 @@ impl Store {
 
     /// Runs a write as one transaction (grouped with others on SQLite; see [`crate::writer`]).
     pub(crate) async fn write<T: Send + 'static>(&self, op: impl WriteOp<T>) -> Result<T> {
-        self.inner.writer.write(Statements::Many, op).await
+        let value = self.inner.writer.write(Statements::Many, op).await?;
+        self.caches().wrote();
+        Ok(value)
     }
 
-    /// Runs a write that issues at most one writing statement (its reads do not count): it
-    /// needs no savepoint of its own (see [`crate::writer`]).
+    /// Runs a write that issues at most one writing statement that can be refused (its reads
+    /// do not count, nor an event it records after that statement, which no constraint can
+    /// refuse): it needs no savepoint of its own (see [`crate::writer`]).
     pub(crate) async fn write_single<T: Send + 'static>(&self, op: impl WriteOp<T>) -> Result<T> {
-        self.inner.writer.write(Statements::One, op).await
+        let value = self.inner.writer.write(Statements::One, op).await?;
+        self.caches().wrote();
+        Ok(value)
     }
 
     /// Runs a write that changes what `changes` names, and makes every node's caches forget it

@@ -13,6 +13,7 @@ mod custom_attributes;
 mod db;
 mod endusers;
 mod error;
+mod events;
 mod media;
 mod members;
 pub mod page;

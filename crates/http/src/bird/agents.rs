@@ -301,7 +301,7 @@ async fn delete_agent(
     caller.require_admin()?;
     state
         .store
-        .delete_agent(caller.workspace_id(), id)
+        .delete_agent(caller.workspace_id(), id, state.now())
         .await
         .map_err(or_not_found(AGENT))?;
     super::media::forget_agent_files(&state, caller.workspace_id(), id).await;

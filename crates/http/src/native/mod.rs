@@ -7,6 +7,7 @@ mod capacity;
 pub(crate) mod conversations;
 pub(crate) mod custom_attributes;
 pub(crate) mod endusers;
+mod events;
 mod queues;
 mod skills;
 mod tags;
@@ -30,6 +31,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .merge(conversations::routes())
         .merge(tags::routes())
         .merge(queues::routes())
+        .merge(events::routes())
 }
 
 pub const LIMIT_DEFAULT: usize = 10;

@@ -8,10 +8,12 @@ mod rows;
 use std::collections::HashMap;
 
 use domain::agent::{Agent, NewAgent, SkillAssignment};
+use domain::event::{AGENT_CREATED, AGENT_UPDATED, NewEvent};
 use domain::{Invalid, Timestamp, Uuid};
 use sqlx::AnyConnection;
 
 use crate::coherence::Change;
+use crate::events::record;
 use crate::sql::{Sql, q};
 use crate::{Result, Store};
 
@@ -108,6 +110,7 @@ async fn insert_new(c: &mut AnyConnection, new: NewAgent) -> Result<Agent> {
     check_skills(c, &agent, &[]).await?;
     agent.desk_id = insert_agent(c, &agent).await?;
     set_teams(c, &agent, &team_ids, agent.created_at, true).await?;
+    record(c, &NewEvent::agent(AGENT_CREATED, &agent, agent.created_at)).await?;
     Ok(agent)
 }
 
@@ -184,6 +187,7 @@ impl Store {
                     if let Some(team_ids) = team_ids {
                         set_teams(c, &agent, &domain::agent::dedup(team_ids), now, false).await?;
                     }
+                    record(c, &NewEvent::agent(AGENT_UPDATED, &agent, now)).await?;
                     Ok(agent)
                 })
             })
@@ -192,7 +196,7 @@ impl Store {
     }
 
     /// Deletes an agent with its memberships, keys and media records.
-    pub async fn delete_agent(&self, workspace_id: Uuid, id: Uuid) -> Result<()> {
+    pub async fn delete_agent(&self, workspace_id: Uuid, id: Uuid, now: Timestamp) -> Result<()> {
         let changes = [Change::Workspace(workspace_id), Change::Keys];
         self.write_changing(&changes, move |c| {
             Box::pin(async move {
@@ -202,9 +206,9 @@ impl Store {
                     "DELETE FROM api_keys WHERE workspace_id = $1 AND agent_id = $2",
                     &args,
                 )
-                .execute(c)
+                .execute(&mut *c)
                 .await?;
-                Ok(())
+                record(c, &NewEvent::agent_deleted(workspace_id, id, now)).await
             })
         })
         .await
@@ -224,10 +228,18 @@ impl Store {
         .await
     }
 
-    /// Persists every activity whose TTL ran out by `now` as returned to `available`.
+    /// Persists every activity whose TTL ran out by `now` as returned to `available`, and tells
+    /// of each agent's change.
     pub async fn expire_activities(&self, now: Timestamp) -> Result<u64> {
         self.write(move |c| {
             Box::pin(async move {
+                let sql = format!("SELECT {COLUMNS} FROM agents WHERE activity_expires_at <= $1");
+                let expiring = q(&sql, &[now.into()]).fetch_all(&mut *c).await?;
+                for row in &expiring {
+                    let agent = agent_from(row)?;
+                    let at = agent.availability.activity_expires_at.unwrap_or(now);
+                    record(c, &NewEvent::agent(AGENT_UPDATED, &agent, at)).await?;
+                }
                 let done = q(
                     "UPDATE agents SET activity = 'available', activity_text = NULL, activity_ttl = NULL, \
                      last_activity_set = activity_expires_at, \

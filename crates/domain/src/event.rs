@@ -1,0 +1,66 @@
+//! Events: what changed, recorded in the same transaction as the change, in one ordered log per
+//! server that the real-time streams (and later webhooks) read. An event carries ids and states,
+//! never personal values, so an anonymized end user's old details cannot resurface through it.
+
+use serde_json::{Value, json};
+
+use crate::agent::Agent;
+use crate::availability::bird;
+use crate::{Timestamp, Uuid};
+
+/// An event about to be recorded; the log gives it its sequence number.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewEvent {
+    pub workspace_id: Uuid,
+    /// The agent the event is addressed to or about: it shows on that agent's own stream.
+    pub agent_id: Option<Uuid>,
+    /// A dotted name such as `agent.updated`.
+    pub kind: &'static str,
+    pub data: Value,
+    pub at: Timestamp,
+}
+
+/// A recorded event. `seq` orders the log and is what a stream resumes after.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Event {
+    pub seq: i64,
+    pub workspace_id: Uuid,
+    pub agent_id: Option<Uuid>,
+    pub kind: String,
+    pub data: Value,
+    pub at: Timestamp,
+}
+
+pub const AGENT_CREATED: &str = "agent.created";
+pub const AGENT_UPDATED: &str = "agent.updated";
+pub const AGENT_DELETED: &str = "agent.deleted";
+
+impl NewEvent {
+    /// An agent changed (or was created): its state as every surface maps it.
+    pub fn agent(kind: &'static str, agent: &Agent, at: Timestamp) -> Self {
+        let availability = agent.availability.at(at);
+        Self {
+            workspace_id: agent.workspace_id,
+            agent_id: Some(agent.id),
+            kind,
+            data: json!({
+                "agentId": agent.id,
+                "account": agent.account.as_str(),
+                "status": bird::status(availability.presence),
+                "activity": availability.activity,
+                "work": agent.work.as_str(),
+            }),
+            at,
+        }
+    }
+
+    pub fn agent_deleted(workspace_id: Uuid, agent_id: Uuid, at: Timestamp) -> Self {
+        Self {
+            workspace_id,
+            agent_id: Some(agent_id),
+            kind: AGENT_DELETED,
+            data: json!({ "agentId": agent_id }),
+            at,
+        }
+    }
+}

@@ -1,0 +1,204 @@
+//! The event streams: server-sent events per agent and per workspace, written with the changes
+//! they tell of, resumable with `Last-Event-ID`.
+
+mod common;
+
+use std::time::Duration;
+
+use common::{TestApp, Ws, assert_error, id};
+use futures::StreamExt;
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+
+/// An open event stream and what has arrived of it.
+struct Stream {
+    body: futures::stream::BoxStream<'static, reqwest::Result<Vec<u8>>>,
+    buffer: String,
+}
+
+/// One server-sent event.
+#[derive(Debug)]
+struct Sse {
+    id: i64,
+    kind: String,
+    data: Value,
+}
+
+impl Stream {
+    async fn open(app: &TestApp, path: &str, key: &str, last_event_id: Option<i64>) -> Self {
+        let mut request = app
+            .client
+            .get(format!("{}{path}", app.base))
+            .bearer_auth(key);
+        if let Some(last) = last_event_id {
+            request = request.header("Last-Event-ID", last.to_string());
+        }
+        let response = request.send().await.unwrap();
+        assert_eq!(response.status(), StatusCode::OK);
+        assert!(
+            response.headers()["content-type"]
+                .to_str()
+                .unwrap()
+                .starts_with("text/event-stream")
+        );
+        Self {
+            body: response
+                .bytes_stream()
+                .map(|r| r.map(|b| b.to_vec()))
+                .boxed(),
+            buffer: String::new(),
+        }
+    }
+
+    /// The next event (keep-alive comments skipped); fails after five seconds.
+    async fn next(&mut self) -> Sse {
+        tokio::time::timeout(Duration::from_secs(5), self.read())
+            .await
+            .expect("an event arrives within five seconds")
+    }
+
+    async fn read(&mut self) -> Sse {
+        loop {
+            if let Some(end) = self.buffer.find("\n\n") {
+                let block: String = self.buffer.drain(..end + 2).collect();
+                let field = |name: &str| {
+                    block
+                        .lines()
+                        .find_map(|l| l.strip_prefix(&format!("{name}:")))
+                        .map(|v| v.trim().to_owned())
+                };
+                let Some(data) = field("data") else { continue };
+                return Sse {
+                    id: field("id").unwrap().parse().unwrap(),
+                    kind: field("event").unwrap(),
+                    data: serde_json::from_str(&data).unwrap(),
+                };
+            }
+            let chunk = self
+                .body
+                .next()
+                .await
+                .expect("the stream stays open")
+                .unwrap();
+            self.buffer.push_str(&String::from_utf8_lossy(&chunk));
+        }
+    }
+
+    /// Nothing arrives for a while.
+    async fn quiet(&mut self) {
+        let got = tokio::time::timeout(Duration::from_millis(300), self.read()).await;
+        assert!(got.is_err(), "no event expected, got {:?}", got.ok());
+    }
+}
+
+async fn agent_with_key(app: &TestApp, ws: &Ws, name: &str) -> (String, String) {
+    let agent = app.agent(ws, json!({"name": name})).await;
+    let key = app
+        .api_key(
+            &ws.id,
+            json!({"name": name, "role": "agent", "agentId": id(&agent)}),
+        )
+        .await;
+    (id(&agent), key)
+}
+
+async fn set_status(app: &TestApp, ws: &Ws, agent: &str, status: &str) {
+    let path = ws.path(&format!("/agents/{agent}/availability"));
+    let (code, body) = app.patch(&path, &ws.key, json!({"status": status})).await;
+    assert_eq!(code, StatusCode::OK, "{body}");
+}
+
+#[tokio::test]
+async fn an_agent_hears_its_own_changes_and_supervisors_hear_everything() {
+    let app = TestApp::spawn().await;
+    let ws = app.workspace().await;
+    let (ada, ada_key) = agent_with_key(&app, &ws, "Ada").await;
+    let (bob, _) = agent_with_key(&app, &ws, "Bob").await;
+    let mut mine = Stream::open(&app, &ws.path("/agents/me/events"), &ada_key, None).await;
+    let mut all = Stream::open(&app, &ws.path("/events"), &ws.key, None).await;
+
+    set_status(&app, &ws, &bob, "active").await;
+    set_status(&app, &ws, &ada, "away").await;
+    let event = mine.next().await;
+    assert_eq!(event.kind, "agent.updated");
+    assert_eq!(
+        event.data["agentId"],
+        ada.as_str(),
+        "Bob's change is not on Ada's stream"
+    );
+    assert_eq!(event.data["data"]["status"], "away");
+    assert_eq!(event.data["seq"], event.id);
+    mine.quiet().await;
+
+    let first = all.next().await;
+    let second = all.next().await;
+    assert_eq!(first.data["agentId"], bob.as_str());
+    assert_eq!(second.data["agentId"], ada.as_str());
+    assert!(first.id < second.id, "in the order they were written");
+
+    let carl = app.agent(&ws, json!({"name": "Carl"})).await;
+    let created = all.next().await;
+    assert_eq!(created.kind, "agent.created");
+    assert_eq!(created.data["agentId"], id(&carl).as_str());
+    let (status, _) = app
+        .delete(&ws.path(&format!("/agents/{}", id(&carl))), &ws.key)
+        .await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+    assert_eq!(all.next().await.kind, "agent.deleted");
+}
+
+#[tokio::test]
+async fn a_reconnecting_client_misses_nothing() {
+    let app = TestApp::spawn().await;
+    let ws = app.workspace().await;
+    let (ada, ada_key) = agent_with_key(&app, &ws, "Ada").await;
+    let mut stream = Stream::open(&app, &ws.path("/agents/me/events"), &ada_key, None).await;
+    set_status(&app, &ws, &ada, "active").await;
+    let seen = stream.next().await;
+    drop(stream);
+
+    // While Ada is away from the stream, three changes happen.
+    for status in ["away", "offline", "active"] {
+        set_status(&app, &ws, &ada, status).await;
+    }
+    let mut resumed =
+        Stream::open(&app, &ws.path("/agents/me/events"), &ada_key, Some(seen.id)).await;
+    for status in ["away", "offline", "active"] {
+        let event = resumed.next().await;
+        assert_eq!(event.data["data"]["status"], status);
+        assert!(event.id > seen.id);
+    }
+    resumed.quiet().await;
+
+    // `?lastEventId=` does the same for clients that cannot set the header.
+    let (status, _) = app
+        .get(&ws.path("/agents/me/events?lastEventId=x"), &ada_key)
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+}
+
+#[tokio::test]
+async fn streams_need_the_right_key() {
+    let app = TestApp::spawn().await;
+    let ws = app.workspace().await;
+    let (_, ada_key) = agent_with_key(&app, &ws, "Ada").await;
+    let (status, body) = app.get(&ws.path("/agents/me/events"), &ws.key).await;
+    assert_eq!(status, StatusCode::NOT_FOUND, "an admin key is no agent");
+    assert_error(&body, "not_found");
+    let (status, body) = app.get(&ws.path("/events"), &ada_key).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    assert_error(&body, "forbidden");
+    let other = app.workspace().await;
+    let (status, _) = app.get(&other.path("/events"), &ws.key).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+}
+
+#[tokio::test]
+async fn an_open_stream_does_not_hold_up_a_restart() {
+    let app = TestApp::spawn().await;
+    let ws = app.workspace().await;
+    let (_, ada_key) = agent_with_key(&app, &ws, "Ada").await;
+    let _stream = Stream::open(&app, &ws.path("/agents/me/events"), &ada_key, None).await;
+    let restarted = tokio::time::timeout(Duration::from_secs(10), app.restart()).await;
+    assert!(restarted.is_ok(), "the server shut down with a stream open");
+}

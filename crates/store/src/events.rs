@@ -1,0 +1,90 @@
+//! The event log. Writes record their events with [`record`] inside their own transaction, so
+//! an event exists exactly when its change does; streams read the log in `seq` order and wait
+//! for news of writes (this node's at once; another node's when its change notice arrives).
+
+use domain::Uuid;
+use domain::event::{Event, NewEvent};
+use sqlx::AnyConnection;
+use sqlx::any::AnyRow;
+use tokio::sync::watch;
+
+use crate::sql::{RowExt, Sql, json, q};
+use crate::{Result, Store};
+
+/// Appends an event to the log, in the caller's transaction.
+pub(crate) async fn record(c: &mut AnyConnection, event: &NewEvent) -> Result<()> {
+    q(
+        "INSERT INTO events (workspace_id, agent_id, kind, data, at) VALUES ($1, $2, $3, $4, $5)",
+        &[
+            event.workspace_id.into(),
+            event.agent_id.into(),
+            event.kind.into(),
+            json(&event.data)?.into(),
+            event.at.into(),
+        ],
+    )
+    .execute(c)
+    .await?;
+    Ok(())
+}
+
+fn event_from(row: &AnyRow) -> Result<Event> {
+    Ok(Event {
+        seq: row.int("seq")?,
+        workspace_id: row.uuid("workspace_id")?,
+        agent_id: row.opt_uuid("agent_id")?,
+        kind: row.text("kind")?,
+        data: row.json("data")?,
+        at: row.time("at")?,
+    })
+}
+
+impl Store {
+    /// Up to `limit` events of a workspace after `after`, oldest first; only those of one
+    /// agent when `agent` is given.
+    pub async fn events_after(
+        &self,
+        workspace_id: Uuid,
+        agent: Option<Uuid>,
+        after: i64,
+        limit: usize,
+    ) -> Result<Vec<Event>> {
+        self.read(move |c| {
+            Box::pin(async move {
+                let mut sql = Sql::new(
+                    "SELECT seq, workspace_id, agent_id, kind, data, at FROM events \
+                     WHERE workspace_id = ",
+                );
+                sql.bind(workspace_id);
+                if let Some(agent) = agent {
+                    sql.push(" AND agent_id = ").bind(agent);
+                }
+                sql.push(" AND seq > ")
+                    .bind(after)
+                    .push(" ORDER BY seq LIMIT ")
+                    .bind(limit as i64);
+                sql.fetch_all(c).await?.iter().map(event_from).collect()
+            })
+        })
+        .await
+    }
+
+    /// The `seq` of the newest event in the log (0 when it is empty): a stream that starts
+    /// without a resumption point starts after it.
+    pub async fn last_event_seq(&self) -> Result<i64> {
+        self.read(|c| {
+            Box::pin(async move {
+                let row = q("SELECT MAX(seq) AS last FROM events", &[])
+                    .fetch_one(c)
+                    .await?;
+                Ok(row.opt_int("last")?.unwrap_or(0))
+            })
+        })
+        .await
+    }
+
+    /// Changes after every write this node commits or hears of; wait on it for new events.
+    pub fn written(&self) -> watch::Receiver<u64> {
+        self.caches().written.subscribe()
+    }
+}
