@@ -6,6 +6,7 @@ use serde_json::{Value, json};
 
 use crate::agent::Agent;
 use crate::availability::bird;
+use crate::conversation::Conversation;
 use crate::{Timestamp, Uuid};
 
 /// An event about to be recorded; the log gives it its sequence number.
@@ -34,6 +35,8 @@ pub struct Event {
 pub const AGENT_CREATED: &str = "agent.created";
 pub const AGENT_UPDATED: &str = "agent.updated";
 pub const AGENT_DELETED: &str = "agent.deleted";
+pub const CONVERSATION_CREATED: &str = "conversation.created";
+pub const CONVERSATION_CLOSED: &str = "conversation.closed";
 
 impl NewEvent {
     /// An agent changed (or was created): its state as every surface maps it.
@@ -60,6 +63,26 @@ impl NewEvent {
             agent_id: Some(agent_id),
             kind: AGENT_DELETED,
             data: json!({ "agentId": agent_id }),
+            at,
+        }
+    }
+
+    /// A conversation changed: its ids and status, never its subject or other personal values.
+    /// It shows on the stream of the agent it is assigned to.
+    pub fn conversation(kind: &'static str, conversation: &Conversation, at: Timestamp) -> Self {
+        Self {
+            workspace_id: conversation.workspace_id,
+            agent_id: conversation.assignee_id,
+            kind,
+            data: json!({
+                "conversationId": conversation.id,
+                "number": conversation.number,
+                "status": conversation.status.as_str(),
+                "channel": conversation.channel.media().as_str(),
+                "queueId": conversation.queue_id,
+                "assigneeId": conversation.assignee_id,
+                "endUserId": conversation.end_user_id,
+            }),
             at,
         }
     }

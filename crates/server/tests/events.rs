@@ -202,3 +202,33 @@ async fn an_open_stream_does_not_hold_up_a_restart() {
     let restarted = tokio::time::timeout(Duration::from_secs(10), app.restart()).await;
     assert!(restarted.is_ok(), "the server shut down with a stream open");
 }
+
+#[tokio::test]
+async fn conversations_are_told_without_their_personal_values() {
+    let app = TestApp::spawn().await;
+    let ws = app.workspace().await;
+    let mut all = Stream::open(&app, &ws.path("/events"), &ws.key, None).await;
+    let (_, created) = app
+        .post(
+            &ws.path("/conversations"),
+            &ws.key,
+            json!({"channel": "email", "subject": "My secret parcel", "contactPoint": "me@example.com"}),
+        )
+        .await;
+    let close = ws.path(&format!("/conversations/{}/close", id(&created)));
+    app.post(&close, &ws.key, json!({})).await;
+    let opened = all.next().await;
+    assert_eq!(opened.kind, "conversation.created");
+    assert_eq!(opened.data["data"]["conversationId"], id(&created).as_str());
+    assert_eq!(opened.data["data"]["status"], "pending");
+    let closed = all.next().await;
+    assert_eq!(closed.kind, "conversation.closed");
+    assert_eq!(closed.data["data"]["status"], "closed");
+    for event in [opened, closed] {
+        let text = event.data.to_string();
+        assert!(
+            !text.contains("secret") && !text.contains("me@example.com"),
+            "{text}"
+        );
+    }
+}

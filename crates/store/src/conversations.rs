@@ -4,11 +4,13 @@
 
 use domain::conversation::{Channel, Conversation, Details, Direction, Status};
 use domain::custom_attribute::{EntityType, ValuesPatch, patch_values};
+use domain::event::{CONVERSATION_CLOSED, CONVERSATION_CREATED, NewEvent};
 use domain::{Invalid, Timestamp, Uuid};
 use sqlx::AnyConnection;
 use sqlx::any::AnyRow;
 
 use crate::custom_attributes::all_definitions;
+use crate::events::record;
 use crate::page::{Cursor, Listing, Page, by_created_where};
 use crate::sql::{Arg, RowExt, Sql, for_update, json, opt_int, q};
 use crate::{Result, Store, StoreError};
@@ -281,6 +283,12 @@ impl Store {
                 for tag in conversation.tag_ids.clone() {
                     add_tag(c, &conversation, tag, conversation.created_at).await?;
                 }
+                let at = conversation.created_at;
+                record(
+                    c,
+                    &NewEvent::conversation(CONVERSATION_CREATED, &conversation, at),
+                )
+                .await?;
                 Ok(conversation)
             })
         })
@@ -364,6 +372,11 @@ impl Store {
                     .close(now)
                     .map_err(|e| StoreError::Conflict(e.to_string()))?;
                 save(c, &conversation).await?;
+                record(
+                    c,
+                    &NewEvent::conversation(CONVERSATION_CLOSED, &conversation, now),
+                )
+                .await?;
                 Ok(conversation)
             })
         })
@@ -464,20 +477,25 @@ pub(crate) async fn close_open_of_end_user(
     end_user_id: Uuid,
     now: Timestamp,
 ) -> Result<u64> {
-    let mut sql = Sql::new("UPDATE conversations SET status = ");
-    sql.bind(Status::Closed.as_str())
-        .push(", status_updated_at = ")
-        .bind(now)
-        .push(", closed_at = ")
-        .bind(now)
-        .push(", updated_at = ")
-        .bind(now)
-        .push(" WHERE workspace_id = ")
-        .bind(workspace_id)
+    let mut sql = Sql::new(&format!(
+        "SELECT {COLUMNS} FROM conversations WHERE workspace_id = "
+    ));
+    sql.bind(workspace_id)
         .push(" AND end_user_id = ")
         .bind(end_user_id)
         .push(&open_statuses());
-    sql.execute(c).await
+    let rows = sql.fetch_all(&mut *c).await?;
+    for row in &rows {
+        let mut conversation = conversation_from(row)?;
+        conversation.close(now)?;
+        save(c, &conversation).await?;
+        record(
+            c,
+            &NewEvent::conversation(CONVERSATION_CLOSED, &conversation, now),
+        )
+        .await?;
+    }
+    Ok(rows.len() as u64)
 }
 
 /// Clears the personal values of every conversation of an end user: its subject, the address
