@@ -15,6 +15,8 @@ pub struct NewEvent {
     pub workspace_id: Uuid,
     /// The agent the event is addressed to or about: it shows on that agent's own stream.
     pub agent_id: Option<Uuid>,
+    /// The conversation the event moves: it is part of that conversation's history.
+    pub conversation_id: Option<Uuid>,
     /// A dotted name such as `agent.updated`.
     pub kind: &'static str,
     pub data: Value,
@@ -27,6 +29,7 @@ pub struct Event {
     pub seq: i64,
     pub workspace_id: Uuid,
     pub agent_id: Option<Uuid>,
+    pub conversation_id: Option<Uuid>,
     pub kind: String,
     pub data: Value,
     pub at: Timestamp,
@@ -45,6 +48,7 @@ impl NewEvent {
         Self {
             workspace_id: agent.workspace_id,
             agent_id: Some(agent.id),
+            conversation_id: None,
             kind,
             data: json!({
                 "agentId": agent.id,
@@ -61,6 +65,7 @@ impl NewEvent {
         Self {
             workspace_id,
             agent_id: Some(agent_id),
+            conversation_id: None,
             kind: AGENT_DELETED,
             data: json!({ "agentId": agent_id }),
             at,
@@ -73,6 +78,7 @@ impl NewEvent {
         Self {
             workspace_id: conversation.workspace_id,
             agent_id: conversation.assignee_id,
+            conversation_id: Some(conversation.id),
             kind,
             data: json!({
                 "conversationId": conversation.id,

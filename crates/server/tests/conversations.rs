@@ -49,6 +49,28 @@ async fn a_conversation_is_created_pending_read_back_and_closed_once() {
         closed,
         "a refused close changed nothing"
     );
+
+    let (status, history) = app.get(&format!("{path}/history"), &ws.key).await;
+    assert_eq!(status, StatusCode::OK, "{history}");
+    let moves: Vec<_> = history["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| {
+            (
+                e["kind"].as_str().unwrap(),
+                e["data"]["status"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        moves,
+        [
+            ("conversation.created", "pending"),
+            ("conversation.closed", "closed")
+        ]
+    );
+    assert_eq!(history["results"][1]["at"], closed["closedAt"]);
 }
 
 #[tokio::test]

@@ -14,10 +14,12 @@ use crate::{Result, Store};
 /// Appends an event to the log, in the caller's transaction.
 pub(crate) async fn record(c: &mut AnyConnection, event: &NewEvent) -> Result<()> {
     q(
-        "INSERT INTO events (workspace_id, agent_id, kind, data, at) VALUES ($1, $2, $3, $4, $5)",
+        "INSERT INTO events (workspace_id, agent_id, conversation_id, kind, data, at) \
+         VALUES ($1, $2, $3, $4, $5, $6)",
         &[
             event.workspace_id.into(),
             event.agent_id.into(),
+            event.conversation_id.into(),
             event.kind.into(),
             json(&event.data)?.into(),
             event.at.into(),
@@ -28,11 +30,14 @@ pub(crate) async fn record(c: &mut AnyConnection, event: &NewEvent) -> Result<()
     Ok(())
 }
 
+const COLUMNS: &str = "seq, workspace_id, agent_id, conversation_id, kind, data, at";
+
 fn event_from(row: &AnyRow) -> Result<Event> {
     Ok(Event {
         seq: row.int("seq")?,
         workspace_id: row.uuid("workspace_id")?,
         agent_id: row.opt_uuid("agent_id")?,
+        conversation_id: row.opt_uuid("conversation_id")?,
         kind: row.text("kind")?,
         data: row.json("data")?,
         at: row.time("at")?,
@@ -51,10 +56,9 @@ impl Store {
     ) -> Result<Vec<Event>> {
         self.read(move |c| {
             Box::pin(async move {
-                let mut sql = Sql::new(
-                    "SELECT seq, workspace_id, agent_id, kind, data, at FROM events \
-                     WHERE workspace_id = ",
-                );
+                let mut sql = Sql::new(&format!(
+                    "SELECT {COLUMNS} FROM events WHERE workspace_id = "
+                ));
                 sql.bind(workspace_id);
                 if let Some(agent) = agent {
                     sql.push(" AND agent_id = ").bind(agent);
@@ -64,6 +68,35 @@ impl Store {
                     .push(" ORDER BY seq LIMIT ")
                     .bind(limit as i64);
                 sql.fetch_all(c).await?.iter().map(event_from).collect()
+            })
+        })
+        .await
+    }
+
+    /// Every event of one conversation, oldest first: its history. NotFound when the workspace
+    /// has no such conversation.
+    pub async fn conversation_history(
+        &self,
+        workspace_id: Uuid,
+        conversation_id: Uuid,
+    ) -> Result<Vec<Event>> {
+        self.read(move |c| {
+            Box::pin(async move {
+                let known = q(
+                    "SELECT id FROM conversations WHERE workspace_id = $1 AND id = $2",
+                    &[workspace_id.into(), conversation_id.into()],
+                )
+                .fetch_optional(&mut *c)
+                .await?;
+                known.ok_or(crate::StoreError::NotFound)?;
+                let sql = format!(
+                    "SELECT {COLUMNS} FROM events WHERE workspace_id = $1 AND conversation_id = $2 \
+                     ORDER BY seq"
+                );
+                let rows = q(&sql, &[workspace_id.into(), conversation_id.into()])
+                    .fetch_all(c)
+                    .await?;
+                rows.iter().map(event_from).collect()
             })
         })
         .await

@@ -12,6 +12,7 @@ use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
+use super::events::EventOut;
 use super::{Listed, Paging};
 use crate::auth::Caller;
 use crate::error::{ApiError, ApiResult, ErrorBody, or_not_found};
@@ -25,6 +26,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(close_conversation))
         .routes(routes!(tag_conversation, untag_conversation))
         .routes(routes!(patch_conversation_attributes))
+        .routes(routes!(conversation_history))
 }
 
 const CONVERSATION: &str = "Conversation";
@@ -341,4 +343,26 @@ async fn patch_conversation_attributes(
         .await
         .map_err(or_not_found(CONVERSATION))?;
     Ok(axum::Json(conversation.into()))
+}
+
+/// Every move of a conversation with its time, oldest first (its events).
+#[utoipa::path(get, path = "/workspaces/{workspaceId}/conversations/{conversationId}/history", tag = "conversations",
+    security(("workspaceKey" = [])), params(("workspaceId" = String, Path), ("conversationId" = String, Path)),
+    responses((status = 200, body = Listed<EventOut>), (status = 404, body = ErrorBody)))]
+async fn conversation_history(
+    caller: Caller,
+    State(state): State<AppState>,
+    Path(ids): Path<(String, String)>,
+) -> ApiResult<axum::Json<Listed<EventOut>>> {
+    let id = path_id(&ids.1, CONVERSATION)?;
+    let events = state
+        .store
+        .conversation_history(caller.workspace_id(), id)
+        .await
+        .map_err(or_not_found(CONVERSATION))?;
+    Ok(axum::Json(Listed {
+        total: events.len() as i64,
+        results: events.into_iter().map(EventOut::from).collect(),
+        next_page_token: None,
+    }))
 }

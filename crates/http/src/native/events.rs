@@ -55,6 +55,7 @@ pub struct EventOut {
     seq: i64,
     kind: String,
     agent_id: Option<Uuid>,
+    conversation_id: Option<Uuid>,
     at: Timestamp,
     #[schema(value_type = Object)]
     data: serde_json::Value,
@@ -66,6 +67,7 @@ impl From<Event> for EventOut {
             seq: e.seq,
             kind: e.kind,
             agent_id: e.agent_id,
+            conversation_id: e.conversation_id,
             at: e.at,
             data: e.data,
         }

@@ -7,7 +7,7 @@ mod capacity;
 pub(crate) mod conversations;
 pub(crate) mod custom_attributes;
 pub(crate) mod endusers;
-mod events;
+pub(crate) mod events;
 mod queues;
 mod skills;
 mod tags;
