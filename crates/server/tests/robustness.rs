@@ -180,3 +180,107 @@ async fn a_wrong_method_is_a_json_405() {
     assert_eq!(status, StatusCode::METHOD_NOT_ALLOWED);
     assert!(body["message"].is_string(), "{body}");
 }
+
+#[tokio::test]
+async fn a_hostile_mix_on_the_directory_and_dixa_never_gets_a_500() {
+    let app = TestApp::spawn().await;
+    let ws = app.workspace().await;
+    let agent = app.agent(&ws, json!({"name": "Target"})).await;
+    let agent = agent["id"].as_str().unwrap().to_owned();
+    let made = |path: &'static str, body: Value| {
+        let (app, ws) = (&app, &ws);
+        async move {
+            let (status, value) = app.post(&ws.path(path), &ws.key, body).await;
+            assert!(status.is_success(), "{path}: {value}");
+            value["id"].as_str().unwrap().to_owned()
+        }
+    };
+    let tag = made("/tags", json!({"name": "VIP"})).await;
+    let queue = made("/queues", json!({"name": "Support"})).await;
+    let team = made("/teams", json!({"name": "Tier 1"})).await;
+    let user = made("/endusers", json!({"displayName": "Grace"})).await;
+    let attribute = made(
+        "/custom-attributes",
+        json!({"entityType": "contact", "name": "Note", "identifier": "note", "input": {"type": "text"}}),
+    )
+    .await;
+    let conversation = made(
+        "/conversations",
+        json!({"channel": "email", "endUserId": user}),
+    )
+    .await;
+    let bodies = [
+        json!(null),
+        json!(7),
+        json!([]),
+        json!({"name": null, "displayName": null}),
+        json!({"name": ["x"], "color": {"r": 1}}),
+        json!({"agentIds": null}),
+        json!({"agentIds": [null, 1, "x", agent]}),
+        json!({"agentIds": vec![agent.clone(); 11]}),
+        json!({"request": null}),
+        json!({"request": {"name": "Q", "offerTimeout": 1e300, "queueThresholds": {"Nope": 1}}}),
+        json!({"priority": 9_999_999_999_999_i64, "offerTimeout": -1}),
+        json!({"doNotOfferTimeouts": {"WidgetChat": "soon"}}),
+        json!({attribute.clone(): {"deep": [null]}}),
+        json!({"00000000-0000-0000-0000-000000000000": "x"}),
+        json!({"email": "a@b@c", "phoneNumber": "++", "middleNames": [null]}),
+        json!({"channel": "voice", "tagIds": [tag, tag], "customAttributes": {attribute.clone(): 1}}),
+        json!({"name": "\u{0000}"}),
+        json!({"state": "sideways", "entityType": "planet"}),
+    ];
+    let native = [
+        format!("/tags/{tag}"),
+        format!("/queues/{queue}"),
+        format!("/queues/{queue}/members/{agent}"),
+        format!("/teams/{team}/members"),
+        format!("/endusers/{user}"),
+        format!("/endusers/{user}/custom-attributes"),
+        format!("/endusers/{user}/anonymize?force=maybe"),
+        format!("/custom-attributes/{attribute}"),
+        format!("/conversations/{conversation}/custom-attributes"),
+        format!("/conversations/{conversation}/tags/{tag}"),
+        "/conversations".to_owned(),
+        "/queues".to_owned(),
+    ];
+    let dixa = [
+        "/v1/tags".to_owned(),
+        format!("/v1/tags/{tag}/deactivate"),
+        "/v1/queues".to_owned(),
+        format!("/v1/queues/{queue}/members"),
+        "/v1/teams".to_owned(),
+        format!("/v1/teams/{team}/agents"),
+        format!("/v1/teams/{team}/presence?pageLimit=-1&pageKey=%%%"),
+        "/v1/endusers".to_owned(),
+        format!("/v1/endusers/{user}"),
+        format!("/v1/endusers/{user}/custom-attributes"),
+        format!("/v1/endusers/{user}/conversations?pageLimit=99999999999"),
+    ];
+    let paths: Vec<String> = native.iter().map(|p| ws.path(p)).chain(dixa).collect();
+    let changes = [
+        reqwest::Method::POST,
+        reqwest::Method::PUT,
+        reqwest::Method::PATCH,
+    ];
+    // Deletes go last, so that every other request meets the resources alive.
+    let requests = paths
+        .iter()
+        .flat_map(|path| changes.clone().map(|method| (path, method)))
+        .chain(paths.iter().map(|path| (path, reqwest::Method::DELETE)));
+    for (path, method) in requests {
+        for body in &bodies {
+            let (status, answer) = app
+                .call(method.clone(), path, Some(&ws.key), Some(body.clone()))
+                .await;
+            assert!(
+                status.is_client_error() || status.is_success(),
+                "{method} {path} {body}: {status} {answer}"
+            );
+        }
+        let (status, answer) = app.get(path, &ws.key).await;
+        assert!(
+            status.is_client_error() || status.is_success(),
+            "GET {path}: {status} {answer}"
+        );
+    }
+}
