@@ -92,3 +92,94 @@ async fn concurrent_writes_commit_together_and_fail_alone() {
     ));
     store.close().await;
 }
+
+#[tokio::test]
+async fn one_node_at_a_time_routes_a_workspace() {
+    let (store, _dir) = open().await;
+    let t = |s: i64| Timestamp::from_millis(1_700_000_000_000 + s * 1000);
+    let ws = Workspace::build("leases", t(0)).unwrap();
+    store
+        .create_workspace(ws.clone(), CapacityRule::workspace_default(ws.id, t(0)))
+        .await
+        .unwrap();
+    let (a, b) = (Uuid::new_v4(), Uuid::new_v4());
+
+    let first = store
+        .take_lease(ws.id, a, t(0), t(10))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(first.epoch, 1);
+    assert_eq!(
+        store.take_lease(ws.id, b, t(5), t(15)).await.unwrap(),
+        None,
+        "A holds it"
+    );
+    let renewed = store
+        .take_lease(ws.id, a, t(8), t(18))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        (renewed.epoch, renewed.expires_at),
+        (1, t(18)),
+        "renewing keeps the epoch"
+    );
+    assert_eq!(
+        store.take_lease(ws.id, b, t(17), t(27)).await.unwrap(),
+        None
+    );
+
+    let taken = store
+        .take_lease(ws.id, b, t(18), t(28))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(taken.epoch, 2, "a new holder moves the epoch on");
+    assert_eq!(
+        store.take_lease(ws.id, a, t(19), t(29)).await.unwrap(),
+        None,
+        "A lost it"
+    );
+
+    store.release_lease(taken, t(20)).await.unwrap();
+    let back = store
+        .take_lease(ws.id, a, t(20), t(30))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(back.epoch, 3, "released, it can be taken at once");
+    // A stale holder's release changes nothing.
+    store.release_lease(taken, t(21)).await.unwrap();
+    assert_eq!(
+        store.take_lease(ws.id, b, t(21), t(31)).await.unwrap(),
+        None
+    );
+}
+
+#[tokio::test]
+async fn racing_nodes_get_one_lease() {
+    let (store, _dir) = open().await;
+    let now = Timestamp::from_millis(1_700_000_000_000);
+    let ws = Workspace::build("race", now).unwrap();
+    store
+        .create_workspace(ws.clone(), CapacityRule::workspace_default(ws.id, now))
+        .await
+        .unwrap();
+    let mut tasks = Vec::new();
+    for _ in 0..16 {
+        let store = store.clone();
+        let until = Timestamp::from_millis(now.millis() + 10_000);
+        tasks.push(tokio::spawn(async move {
+            store
+                .take_lease(ws.id, Uuid::new_v4(), now, until)
+                .await
+                .unwrap()
+        }));
+    }
+    let mut held = 0;
+    for task in tasks {
+        held += usize::from(task.await.unwrap().is_some());
+    }
+    assert_eq!(held, 1);
+}
