@@ -177,6 +177,13 @@ async fn person(app: &TestApp, ws: &Ws, p: &Personal, open: bool) -> (Value, Val
         p.all().len(),
         "before anonymization the scan finds every personal value"
     );
+    if app.config.database_url.starts_with("sqlite:") {
+        assert_eq!(
+            p.found_in(&file_bytes(app)).len(),
+            p.all().len(),
+            "and so does the scan of the files"
+        );
+    }
     (user, conversation)
 }
 
@@ -213,6 +220,26 @@ async fn assert_nothing_personal_remains(app: &TestApp, p: &Personal) {
         left.is_empty(),
         "personal values left in the database: {left:?}"
     );
+    let left = p.found_in(&file_bytes(app));
+    assert!(
+        left.is_empty(),
+        "personal values left in the files: {left:?}"
+    );
+}
+
+/// On SQLite, the database's files byte for byte (the database and its write-ahead log), as
+/// lower-case text: erased values must be gone from the disk, not only from the rows.
+fn file_bytes(app: &TestApp) -> String {
+    let url = &app.config.database_url;
+    let Some(path) = url.strip_prefix("sqlite://") else {
+        return String::new();
+    };
+    let path = path.split('?').next().unwrap();
+    ["", "-wal"]
+        .iter()
+        .filter_map(|suffix| std::fs::read(format!("{path}{suffix}")).ok())
+        .map(|bytes| String::from_utf8_lossy(&bytes).to_lowercase())
+        .collect()
 }
 
 #[tokio::test]

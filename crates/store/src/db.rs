@@ -130,6 +130,25 @@ impl Store {
         self.inner.reads.close().await;
     }
 
+    /// After an erasure: on SQLite, moves the write-ahead log into the database file and empties
+    /// it, so the old page images it held (with the erased values) are gone from disk too;
+    /// `secure_delete` has already zeroed them in the pages themselves. PostgreSQL keeps dead
+    /// row versions until vacuum, out of reach of SQL. Best effort: a busy log is emptied at
+    /// the next checkpoint instead.
+    pub(crate) async fn erase_traces(&self) {
+        if self.inner.backend != Backend::Sqlite {
+            return;
+        }
+        let checkpoint = async {
+            let mut conn = self.inner.reads.acquire().await?;
+            conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").await?;
+            Ok::<_, sqlx::Error>(())
+        };
+        if let Err(error) = checkpoint.await {
+            tracing::warn!(%error, "could not empty the write-ahead log after an erasure");
+        }
+    }
+
     pub(crate) fn caches(&self) -> &Caches {
         &self.inner.caches
     }

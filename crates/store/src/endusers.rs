@@ -329,28 +329,31 @@ impl Store {
         requested_by: Uuid,
         now: Timestamp,
     ) -> Result<AnonymizationRequest> {
-        self.write_in(workspace_id, move |c| {
-            Box::pin(async move {
-                let mut end_user = fetch_end_user(c, workspace_id, id, true).await?;
-                if end_user.is_anonymized()
-                    && let Some(request) = existing_request(c, workspace_id, id).await?
-                {
-                    return Ok(request);
-                }
-                if open_count_of_end_user(c, workspace_id, id).await? > 0 {
-                    if !force {
-                        return Err(StoreError::Conflict(OPEN_CONVERSATIONS.into()));
+        let request = self
+            .write_in(workspace_id, move |c| {
+                Box::pin(async move {
+                    let mut end_user = fetch_end_user(c, workspace_id, id, true).await?;
+                    if end_user.is_anonymized()
+                        && let Some(request) = existing_request(c, workspace_id, id).await?
+                    {
+                        return Ok(request);
                     }
-                    close_open_of_end_user(c, workspace_id, id, now).await?;
-                }
-                end_user.anonymize(now);
-                save_end_user(c, &end_user, false).await?;
-                scrub_of_end_user(c, workspace_id, id).await?;
-                let request = AnonymizationRequest::of_end_user(&end_user, requested_by, now);
-                save_request(c, &request).await?;
-                Ok(request)
+                    if open_count_of_end_user(c, workspace_id, id).await? > 0 {
+                        if !force {
+                            return Err(StoreError::Conflict(OPEN_CONVERSATIONS.into()));
+                        }
+                        close_open_of_end_user(c, workspace_id, id, now).await?;
+                    }
+                    end_user.anonymize(now);
+                    save_end_user(c, &end_user, false).await?;
+                    scrub_of_end_user(c, workspace_id, id).await?;
+                    let request = AnonymizationRequest::of_end_user(&end_user, requested_by, now);
+                    save_request(c, &request).await?;
+                    Ok(request)
+                })
             })
-        })
-        .await
+            .await?;
+        self.erase_traces().await;
+        Ok(request)
     }
 }
