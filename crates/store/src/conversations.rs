@@ -454,6 +454,26 @@ impl Store {
     }
 }
 
+/// Every conversation of the workspace that is not over, oldest first, with its tags.
+pub(crate) async fn open_of(
+    c: &mut AnyConnection,
+    workspace_id: Uuid,
+) -> Result<Vec<Conversation>> {
+    let mut sql = Sql::new(&format!(
+        "SELECT {COLUMNS} FROM conversations WHERE workspace_id = "
+    ));
+    sql.bind(workspace_id)
+        .push(&open_statuses())
+        .push(" ORDER BY created_at, id");
+    let rows = sql.fetch_all(&mut *c).await?;
+    let mut conversations = rows
+        .iter()
+        .map(conversation_from)
+        .collect::<Result<Vec<_>>>()?;
+    with_tags(c, &mut conversations).await?;
+    Ok(conversations)
+}
+
 /// How many of an end user's conversations are still open.
 pub(crate) async fn open_count_of_end_user(
     c: &mut AnyConnection,

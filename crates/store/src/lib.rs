@@ -19,6 +19,7 @@ mod media;
 mod members;
 pub mod page;
 mod queues;
+mod routing;
 mod skills;
 mod sql;
 mod tags;
@@ -36,6 +37,7 @@ pub use leases::Lease;
 pub use media::Media;
 pub use members::{MemberOutcome, Removal};
 pub use page::{Cursor, Page};
+pub use routing::{Offer, RoutingSnapshot};
 pub use tags::{NewTag, name_taken as tag_name_taken};
 pub use teams::{MEMBER_ORDER, MEMBERS_PER_CHANGE_MAX, TeamDetails, TeamMember};
 

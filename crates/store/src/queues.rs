@@ -132,7 +132,19 @@ async fn upsert_member(
     Ok(())
 }
 
-async fn members_of(c: &mut AnyConnection, queue_id: Uuid) -> Result<Vec<QueueMember>> {
+/// Every queue of the workspace, oldest first.
+pub(crate) async fn all_of(c: &mut AnyConnection, workspace_id: Uuid) -> Result<Vec<Queue>> {
+    let sql =
+        format!("SELECT {COLUMNS} FROM queues WHERE workspace_id = $1 ORDER BY created_at, id");
+    q(&sql, &[workspace_id.into()])
+        .fetch_all(c)
+        .await?
+        .iter()
+        .map(queue_from)
+        .collect()
+}
+
+pub(crate) async fn members_of(c: &mut AnyConnection, queue_id: Uuid) -> Result<Vec<QueueMember>> {
     q(
         "SELECT agent_id, priority, member_since FROM queue_members WHERE queue_id = $1 \
          ORDER BY member_since, agent_id",
@@ -214,20 +226,7 @@ impl Store {
 
     /// Every queue of the workspace, oldest first.
     pub async fn all_queues(&self, workspace_id: Uuid) -> Result<Vec<Queue>> {
-        self.read(move |c| {
-            Box::pin(async move {
-                let sql = format!(
-                    "SELECT {COLUMNS} FROM queues WHERE workspace_id = $1 ORDER BY created_at, id"
-                );
-                q(&sql, &[workspace_id.into()])
-                    .fetch_all(c)
-                    .await?
-                    .iter()
-                    .map(queue_from)
-                    .collect()
-            })
-        })
-        .await
+        self.read(move |c| Box::pin(all_of(c, workspace_id))).await
     }
 
     /// The members of a queue, longest-standing first.

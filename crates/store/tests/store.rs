@@ -183,3 +183,79 @@ async fn racing_nodes_get_one_lease() {
     }
     assert_eq!(held, 1);
 }
+
+#[tokio::test]
+async fn a_routing_snapshot_holds_what_an_engine_is_rebuilt_from() {
+    use domain::agent::{AgentChanges, AgentType, NewAgent};
+    use domain::conversation::{Media, NewConversation};
+    use domain::queue::{Queue, QueueChanges};
+
+    let (store, _dir) = open().await;
+    let now = Timestamp::from_millis(1_700_000_000_000);
+    let ws = Workspace::build("snapshot", now).unwrap();
+    store
+        .create_workspace(ws.clone(), CapacityRule::workspace_default(ws.id, now))
+        .await
+        .unwrap();
+    let agent = |name: &str| {
+        let changes = AgentChanges {
+            name: Some(name.into()),
+            ..Default::default()
+        };
+        NewAgent::build(ws.id, AgentType::User, None, changes, vec![], now).unwrap()
+    };
+    let ada = store.create_agent(agent("Ada")).await.unwrap().agent;
+    let bob = store.create_agent(agent("Bob")).await.unwrap().agent;
+    let changes = QueueChanges {
+        name: Some("Support".into()),
+        ..Default::default()
+    };
+    let queue = store
+        .create_queue(Queue::build(ws.id, changes, now).unwrap())
+        .await
+        .unwrap();
+    store
+        .add_queue_members(
+            ws.id,
+            queue.id,
+            vec![(ada.id, Some(1)), (bob.id, None)],
+            now,
+        )
+        .await
+        .unwrap();
+    let conversation = |queue_id| NewConversation {
+        media: Some(Media::Messaging),
+        queue_id,
+        ..Default::default()
+    };
+    let waiting = conversation(Some(queue.id)).build(ws.id, now).unwrap();
+    let waiting = store
+        .create_conversation(waiting, Default::default())
+        .await
+        .unwrap();
+    let done = conversation(None).build(ws.id, now).unwrap();
+    let done = store
+        .create_conversation(done, Default::default())
+        .await
+        .unwrap();
+    store.close_conversation(ws.id, done.id, now).await.unwrap();
+
+    let snapshot = store.routing_snapshot(ws.id).await.unwrap();
+    let names: Vec<_> = snapshot
+        .agents
+        .iter()
+        .map(|a| a.agent.name.as_str())
+        .collect();
+    assert_eq!(names, ["Ada", "Bob"]);
+    assert_eq!(snapshot.agents[0].capacity.rule.capacity["messaging"], 3);
+    assert_eq!(snapshot.queues.len(), 1);
+    let members: Vec<_> = snapshot.queues[0]
+        .1
+        .iter()
+        .map(|m| (m.agent_id, m.priority))
+        .collect();
+    assert_eq!(members, [(ada.id, Some(1)), (bob.id, None)]);
+    let open: Vec<_> = snapshot.open_conversations.iter().map(|c| c.id).collect();
+    assert_eq!(open, [waiting.id], "closed conversations are not routed");
+    assert!(snapshot.offers.is_empty());
+}

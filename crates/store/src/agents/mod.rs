@@ -17,8 +17,9 @@ use crate::events::record;
 use crate::sql::{Sql, q};
 use crate::{Result, Store};
 
+pub(crate) use details::details;
 pub use details::{AgentDetails, AgentTeam, AssignedSkill};
-use details::{assemble, details, one_with_details};
+use details::{assemble, one_with_details};
 pub use list::{AgentFilter, AgentSort};
 pub(crate) use rows::{COLUMNS, agent_from};
 use rows::{fetch_agent, insert_agent, save_agent};
@@ -99,6 +100,14 @@ async fn check_skills(
         skill.check(assignment)?;
     }
     Ok(())
+}
+
+/// Every agent of the workspace, oldest first.
+pub(crate) async fn all_of(c: &mut AnyConnection, workspace_id: Uuid) -> Result<Vec<Agent>> {
+    let sql =
+        format!("SELECT {COLUMNS} FROM agents WHERE workspace_id = $1 ORDER BY created_at, id");
+    let rows = q(&sql, &[workspace_id.into()]).fetch_all(c).await?;
+    rows.iter().map(agent_from).collect()
 }
 
 /// Inserts a new agent with its team memberships.
@@ -216,16 +225,7 @@ impl Store {
 
     /// Every agent of the workspace, oldest first.
     pub async fn all_agents(&self, workspace_id: Uuid) -> Result<Vec<Agent>> {
-        self.read(move |c| {
-            Box::pin(async move {
-                let sql = format!(
-                    "SELECT {COLUMNS} FROM agents WHERE workspace_id = $1 ORDER BY created_at, id"
-                );
-                let rows = q(&sql, &[workspace_id.into()]).fetch_all(c).await?;
-                rows.iter().map(agent_from).collect()
-            })
-        })
-        .await
+        self.read(move |c| Box::pin(all_of(c, workspace_id))).await
     }
 
     /// Persists every activity whose TTL ran out by `now` as returned to `available`, and tells
