@@ -26,6 +26,12 @@ async fn fresh_database(url: &str) -> String {
     let mut conn = sqlx::PgConnection::connect(url)
         .await
         .expect("PostgreSQL must be reachable");
+    // Databases of earlier runs go, but only those more than an hour old: another run may be
+    // using a younger one right now.
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs();
     let old: Vec<(String,)> = sqlx::query_as(
         "SELECT datname FROM pg_database WHERE datname LIKE 'switchboard\\_store\\_test\\_%'",
     )
@@ -33,10 +39,13 @@ async fn fresh_database(url: &str) -> String {
     .await
     .unwrap();
     for (name,) in old {
-        let drop = format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)");
-        let _ = sqlx::query(&drop).execute(&mut conn).await;
+        let born = name.split('_').nth(3).and_then(|t| t.parse::<u64>().ok());
+        if born.is_some_and(|born| now.saturating_sub(born) > 3600) {
+            let drop = format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)");
+            let _ = sqlx::query(&drop).execute(&mut conn).await;
+        }
     }
-    let name = format!("switchboard_store_test_{}", Uuid::new_v4().simple());
+    let name = format!("switchboard_store_test_{now}_{}", Uuid::new_v4().simple());
     sqlx::query(&format!("CREATE DATABASE {name}"))
         .execute(&mut conn)
         .await
