@@ -5,7 +5,7 @@ use domain::{Timestamp, Uuid};
 use crate::input::{MediaMap, Target};
 
 /// Why an offer ended without the agent taking the conversation.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum CancelReason {
     /// Another agent accepted (all-at-once offers).
     AcceptedByAnother,

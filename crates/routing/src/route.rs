@@ -12,21 +12,15 @@ use crate::index::{AgentIdx, ConvIdx, FreeKey, OrderKey, PoolIdx, media_index};
 use crate::input::Target;
 
 impl Engine {
-    /// Makes every offer that can be made. Agents that gained room pull first (each takes the
-    /// best waiting work it may, which keeps the priority-then-age order); then conversations
-    /// that became pending are placed in that order, by their pool's algorithm.
+    /// Makes every offer that can be made, in three steps:
+    /// 1. conversations that became pending are offered, in waiting order, to agents that
+    ///    neither tried them nor just gained room (so a declined or missed conversation goes to
+    ///    the next agent first);
+    /// 2. agents that gained room pull the best waiting work they may (which keeps the
+    ///    priority-then-age order for them);
+    /// 3. what is still pending is offered to anyone eligible, those that tried it included.
     pub(crate) fn settle(&mut self) {
-        loop {
-            while let Some(a) = self.dirty_agents.pop() {
-                match self.agents[a as usize].as_mut() {
-                    Some(agent) => agent.dirty = false,
-                    None => continue,
-                }
-                self.pull(a);
-            }
-            if self.dirty_convs.is_empty() {
-                break;
-            }
+        while !self.dirty_convs.is_empty() || !self.dirty_agents.is_empty() {
             let mut convs = std::mem::take(&mut self.dirty_convs);
             convs.retain(|&c| match self.convs[c as usize].as_mut() {
                 Some(conv) => {
@@ -37,42 +31,47 @@ impl Engine {
             });
             convs.sort_by_key(|&c| self.conv(c).key);
             convs.dedup();
-            for c in convs {
-                if self.convs[c as usize]
-                    .as_ref()
-                    .is_some_and(|conv| conv.status == Status::Pending)
-                {
-                    self.place(c);
-                }
+            for &c in &convs {
+                self.place_if_pending(c, true);
             }
-            if self.dirty_agents.is_empty() && self.dirty_convs.is_empty() {
-                break;
+            while let Some(a) = self.dirty_agents.pop() {
+                match self.agents[a as usize].as_mut() {
+                    Some(agent) => agent.dirty = false,
+                    None => continue,
+                }
+                self.pull(a);
+            }
+            for &c in &convs {
+                self.place_if_pending(c, false);
             }
         }
     }
 
-    /// The agent takes waiting work until it is full or nothing fits. Work it declined or missed
-    /// is left to the conversation's own placement, which offers it to others first.
+    fn place_if_pending(&mut self, c: ConvIdx, strict: bool) {
+        if self.convs[c as usize]
+            .as_ref()
+            .is_some_and(|conv| conv.status == Status::Pending)
+        {
+            self.place(c, strict);
+        }
+    }
+
+    /// The agent takes waiting work until it is full or nothing fits.
     fn pull(&mut self, a: AgentIdx) {
         while self.agent(a).free_for_any() {
             match self.best_for(a) {
-                (Some(c), _) => self.offer(c, &[a]),
-                (None, Some(tried)) => {
-                    self.mark_conv(tried);
-                    return;
-                }
-                (None, None) => return,
+                Some(c) => self.offer(c, &[a]),
+                None => return,
             }
         }
     }
 
-    /// The best waiting conversation the agent may take and has not tried, and the best one it
-    /// has tried. Walks each of its pools' classes in head order and stops as soon as no class
-    /// can beat what was found: O(pools x (log n + classes skipped + own exclusions)).
-    fn best_for(&self, a: AgentIdx) -> (Option<ConvIdx>, Option<ConvIdx>) {
+    /// The best waiting conversation the agent may take. Walks each of its pools' classes in
+    /// head order and stops as soon as no class can beat what was found:
+    /// O(pools x (log n + classes it does not qualify for + its own do-not-offer windows)).
+    fn best_for(&self, a: AgentIdx) -> Option<ConvIdx> {
         let agent = self.agent(a);
         let mut best: Option<OrderKey> = None;
-        let mut tried = None;
         for &(p, _) in &agent.pools {
             let pool = &self.pools[p as usize];
             for &(head, class) in &pool.heads {
@@ -85,24 +84,16 @@ impl Engine {
                 {
                     continue;
                 }
-                for &key in &pool.classes[&class] {
-                    if best.is_some_and(|b| key >= b) {
-                        break;
-                    }
-                    let conv = self.conv(key.conv);
-                    if conv.dno.iter().any(|&(x, _)| x == a) {
-                        continue;
-                    }
-                    if conv.tried.contains(&a) {
-                        tried.get_or_insert(key.conv);
-                        continue;
-                    }
+                let open = pool.classes[&class]
+                    .iter()
+                    .take_while(|&&key| best.is_none_or(|b| key < b))
+                    .find(|key| !self.conv(key.conv).dno.iter().any(|&(x, _)| x == a));
+                if let Some(&key) = open {
                     best = Some(key);
-                    break;
                 }
             }
         }
-        (best.map(|k| k.conv), tried)
+        best.map(|k| k.conv)
     }
 
     /// Whether the agent may be offered the conversation now (membership aside).
@@ -117,13 +108,14 @@ impl Engine {
             && !conv.dno.iter().any(|&(x, _)| x == a)
     }
 
-    /// Offers a pending conversation to whoever its pool's algorithm picks, if anyone.
-    fn place(&mut self, c: ConvIdx) {
+    /// Offers a pending conversation to whoever its pool's algorithm picks, if anyone. `strict`
+    /// leaves out agents that tried it and agents about to pull work themselves.
+    fn place(&mut self, c: ConvIdx, strict: bool) {
         let Some(p) = self.conv(c).pool else { return };
         let chosen = match self.pools[p as usize].target {
             Target::Agent(id) => {
                 let a = self.agent_ids[&id];
-                if self.eligible(c, a) {
+                if self.eligible(c, a) && !(strict && self.skipped_when_strict(c, a)) {
                     vec![a]
                 } else {
                     Vec::new()
@@ -131,7 +123,7 @@ impl Engine {
             }
             _ => {
                 let random = self.rng.next_u64() as i64;
-                self.choose(c, p, random)
+                self.choose(c, p, random, strict)
             }
         };
         if !chosen.is_empty() {
@@ -141,11 +133,12 @@ impl Engine {
 
     /// The agents a pool's algorithm offers the conversation to: in the first tier that has an
     /// eligible agent that has not tried it, the first such agent in the algorithm's order (or
-    /// all of them for the all-at-once algorithms); failing that, agents that tried it.
+    /// all of them for the all-at-once algorithms); failing that (unless `strict`), agents that
+    /// tried it, in the first tier that has any.
     ///
     /// Worst case O(free members of the pool for the media) when few of them have the skills:
     /// the scan stops at the first eligible agent, but cannot skip ineligible ones by index.
-    fn choose(&self, c: ConvIdx, p: PoolIdx, random: i64) -> Vec<AgentIdx> {
+    fn choose(&self, c: ConvIdx, p: PoolIdx, random: i64, strict: bool) -> Vec<AgentIdx> {
         let pool = &self.pools[p as usize];
         let conv = self.conv(c);
         let set = &pool.free[media_index(conv.media)];
@@ -183,10 +176,13 @@ impl Engine {
             let mut untried = Vec::new();
             let mut tried = Vec::new();
             for key in in_order {
-                if !self.eligible(c, key.agent) {
+                if !self.eligible(c, key.agent) || (strict && self.agent(key.agent).dirty) {
                     continue;
                 }
                 if conv.tried.contains(&key.agent) {
+                    if strict {
+                        continue;
+                    }
                     if all || tried.is_empty() {
                         tried.push(key.agent);
                     }
@@ -209,6 +205,10 @@ impl Engine {
                 .map(|k| k.tier);
         }
         fallback
+    }
+
+    fn skipped_when_strict(&self, c: ConvIdx, a: AgentIdx) -> bool {
+        self.agent(a).dirty || self.conv(c).tried.contains(&a)
     }
 
     /// Offers a pending conversation to the agents given, with the conversation's offer timeout.
