@@ -168,9 +168,13 @@ fn a_preferred_agent_gets_the_conversation_first_for_the_timeout() {
     busy.accepts_work = false;
     w.run(Command::UpsertAgent(busy));
     assert!(offers(&w.enqueue(later)).is_empty());
-    w.decline(500, 1);
-    let d = w.at(20);
-    assert!(offers(&d).contains(&(id(501), id(1))), "{d:?}");
+    w.accept(500, 1);
+    assert!(
+        offers(&w.close(500)).is_empty(),
+        "agent 1 is free, but 501 is held for agent 2"
+    );
+    assert_eq!(w.engine.next_deadline(), Some(at(20)));
+    assert_eq!(offers(&w.at(20)), [(id(501), id(1))]);
 }
 
 #[test]
