@@ -89,6 +89,9 @@ pub(crate) struct Conv {
     pub target: Target,
     /// The queue whose settings apply.
     pub queue: Option<Uuid>,
+    /// That queue's priority when the conversation entered its current pool (kept current for
+    /// conversations waiting in the queue itself).
+    pub queue_priority: i64,
     pub preferred: Option<AgentIdx>,
     pub hold_until: Option<Timestamp>,
     pub status: Status,
@@ -676,6 +679,7 @@ impl Engine {
             .collect();
         for (key, class) in pending {
             self.pools[p as usize].remove_pending(key, class);
+            self.conv_mut(key.conv).queue_priority = self.settings(key.conv).priority;
             let key = self.order_key(key.conv);
             self.conv_mut(key.conv).key = key;
             self.pools[p as usize].insert_pending(key, class);
@@ -770,6 +774,7 @@ impl Engine {
                 Target::Queue(q) => Some(q),
                 _ => input.queue,
             },
+            queue_priority: 0,
             preferred,
             hold_until: None,
             status: Status::Pending,
@@ -802,8 +807,10 @@ impl Engine {
             }
         };
         self.conv_ids.insert(input.id, c);
-        self.conv_mut(c).key.conv = c;
         let settings = self.settings(c);
+        let conv = self.conv_mut(c);
+        conv.key.conv = c;
+        conv.queue_priority = settings.priority;
         if let (Some(p), Some(timeout)) = (preferred, settings.preferred_agent_timeout) {
             let until = input.created_at.plus_seconds(i64::from(timeout));
             if until > self.now && self.agents[p as usize].is_some() {
@@ -1015,7 +1022,7 @@ impl Engine {
     pub(crate) fn order_key(&self, c: ConvIdx) -> OrderKey {
         let conv = self.conv(c);
         OrderKey {
-            neg_queue_priority: -self.settings(c).priority,
+            neg_queue_priority: -conv.queue_priority,
             neg_priority: -i16::from(conv.priority),
             created_at: conv.created_at.millis(),
             id: conv.id,
@@ -1223,6 +1230,7 @@ impl Engine {
         }
         conv.tried.clear();
         let id = conv.id;
+        self.conv_mut(c).queue_priority = self.settings(c).priority;
         self.out.push(Decision::Requeued {
             conversation: id,
             target,
