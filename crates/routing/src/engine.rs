@@ -170,7 +170,25 @@ pub struct Engine {
     pub(crate) dirty_convs: Vec<ConvIdx>,
     touched: Vec<AgentIdx>,
     dirty_pools: Vec<PoolIdx>,
-    scratch: Vec<(PoolIdx, u8, FreeKey)>,
+    scratch: Scratch,
+}
+
+/// Buffers reused by every agent update, so that routing allocates nothing for them.
+#[derive(Default)]
+struct Scratch {
+    old: Vec<(PoolIdx, u8, FreeKey)>,
+    new: Vec<(PoolIdx, u8, FreeKey)>,
+    old_available: Vec<PoolIdx>,
+    new_available: Vec<PoolIdx>,
+}
+
+impl Scratch {
+    fn clear(&mut self) {
+        self.old.clear();
+        self.new.clear();
+        self.old_available.clear();
+        self.new_available.clear();
+    }
 }
 
 type Outcome = Result<(), Rejection>;
@@ -200,7 +218,7 @@ impl Engine {
             dirty_convs: Vec::new(),
             touched: Vec::new(),
             dirty_pools: Vec::new(),
-            scratch: Vec::new(),
+            scratch: Scratch::default(),
         }
     }
 
@@ -385,20 +403,22 @@ impl Engine {
         }
     }
 
-    fn availability(&self, a: AgentIdx) -> Vec<PoolIdx> {
-        match self.agents[a as usize].as_ref() {
-            Some(agent) if agent.available() => agent.pools.iter().map(|&(p, _)| p).collect(),
-            _ => Vec::new(),
+    /// The pools an agent counts as available in, appended to `into`.
+    fn availability(&self, a: AgentIdx, into: &mut Vec<PoolIdx>) {
+        if let Some(agent) = self.agents[a as usize].as_ref()
+            && agent.available()
+        {
+            into.extend(agent.pools.iter().map(|&(p, _)| p));
         }
     }
 
     /// Changes an agent and keeps every index it is in up to date (only the entries that moved
     /// are touched). Becoming idle moves the agent's idle mark to now.
     pub(crate) fn update_agent(&mut self, a: AgentIdx, change: impl FnOnce(&mut Agent)) {
-        let mut old = std::mem::take(&mut self.scratch);
-        old.clear();
-        self.entries(a, &mut old);
-        let old_available = self.availability(a);
+        let mut buffers = std::mem::take(&mut self.scratch);
+        buffers.clear();
+        self.entries(a, &mut buffers.old);
+        self.availability(a, &mut buffers.old_available);
         let now = self.now;
         if let Some(agent) = self.agents[a as usize].as_mut() {
             let was_idle = agent.work() == Work::Idle;
@@ -407,30 +427,29 @@ impl Engine {
                 agent.idle_since = agent.idle_since.max(now);
             }
         }
-        let mut new = Vec::with_capacity(old.len());
-        self.entries(a, &mut new);
-        for entry in &old {
-            if !new.contains(entry) {
+        self.entries(a, &mut buffers.new);
+        self.availability(a, &mut buffers.new_available);
+        for entry in &buffers.old {
+            if !buffers.new.contains(entry) {
                 self.pools[entry.0 as usize].free[entry.1 as usize].remove(&entry.2);
             }
         }
-        for entry in &new {
-            if !old.contains(entry) {
+        for entry in &buffers.new {
+            if !buffers.old.contains(entry) {
                 self.pools[entry.0 as usize].free[entry.1 as usize].insert(entry.2);
             }
         }
-        let new_available = self.availability(a);
-        if old_available != new_available {
-            for &p in &old_available {
+        if buffers.old_available != buffers.new_available {
+            for &p in &buffers.old_available {
                 self.pools[p as usize].available -= 1;
                 self.mark_pool(p);
             }
-            for &p in &new_available {
+            for &p in &buffers.new_available {
                 self.pools[p as usize].available += 1;
                 self.mark_pool(p);
             }
         }
-        self.scratch = old;
+        self.scratch = buffers;
         self.touch(a);
     }
 

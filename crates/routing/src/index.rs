@@ -23,7 +23,7 @@ pub type ConvIdx = u32;
 pub type PoolIdx = u32;
 pub type ClassIdx = u32;
 
-/// A fast non-cryptographic hasher (FxHash): keys are ids, not attacker-chosen text, and the
+/// A fast non-cryptographic hasher (FxHash with a final mix): keys are ids, not attacker-chosen text, and the
 /// engine's maps are looked up on every decision.
 #[derive(Default, Clone, Copy)]
 pub struct FxHasher(u64);
@@ -55,8 +55,15 @@ impl Hasher for FxHasher {
         self.add(n as u64);
     }
 
+    /// Ends with a full avalanche (murmur3's fmix64): ids that differ only in a few bytes
+    /// (sequential ones) must still spread over every bit the table uses.
     fn finish(&self) -> u64 {
-        self.0
+        let mut h = self.0;
+        h ^= h >> 33;
+        h = h.wrapping_mul(0xff51_afd7_ed55_8ccd);
+        h ^= h >> 33;
+        h = h.wrapping_mul(0xc4ce_b9fe_1a85_ec53);
+        h ^ (h >> 33)
     }
 }
 

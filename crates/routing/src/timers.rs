@@ -7,7 +7,7 @@ use domain::conversation::Status;
 use crate::decision::{CancelReason, Decision, Threshold};
 use crate::engine::Engine;
 use crate::index::{ConvIdx, PoolIdx};
-use crate::input::Target;
+use crate::input::{Target, Thresholds};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub(crate) enum TimerKind {
@@ -105,6 +105,12 @@ impl Engine {
                 .map(|q| q.thresholds)
                 .unwrap_or_default();
             let pool = &self.pools[p as usize];
+            if thresholds == Thresholds::default()
+                && pool.raised == [false; 3]
+                && pool.wait_timer.is_none()
+            {
+                continue;
+            }
             let waiting = pool.waiting.len() as u64;
             let oldest = pool.waiting.first().map(|&(since, _)| since);
             let waited_ms = oldest.map_or(0, |since| (now.millis() - since.millis()).max(0));
