@@ -216,6 +216,8 @@ pub struct Conversation {
     pub external_id: Option<String>,
     pub details: Details,
     pub tag_ids: Vec<Uuid>,
+    /// While in wrap-up: when it ends.
+    pub wrap_up_until: Option<Timestamp>,
     pub closed_at: Option<Timestamp>,
     pub created_at: Timestamp,
     pub updated_at: Timestamp,
@@ -272,6 +274,7 @@ impl NewConversation {
             external_id,
             details: Details::default(),
             tag_ids,
+            wrap_up_until: None,
             closed_at: None,
             created_at: now,
             updated_at: now,

@@ -40,8 +40,35 @@ pub const AGENT_UPDATED: &str = "agent.updated";
 pub const AGENT_DELETED: &str = "agent.deleted";
 pub const CONVERSATION_CREATED: &str = "conversation.created";
 pub const CONVERSATION_CLOSED: &str = "conversation.closed";
+pub const CONVERSATION_OFFERED: &str = "conversation.offered";
+pub const OFFER_CANCELLED: &str = "conversation.offer_cancelled";
+pub const CONVERSATION_ASSIGNED: &str = "conversation.assigned";
+pub const CONVERSATION_REQUEUED: &str = "conversation.requeued";
+pub const WRAP_UP_STARTED: &str = "conversation.wrap_up_started";
+pub const CONVERSATION_ABANDONED: &str = "conversation.abandoned";
+pub const AGENT_WORK: &str = "agent.work";
+pub const QUEUE_THRESHOLD: &str = "queue.threshold";
 
 impl NewEvent {
+    /// An event of routing: what it says is in `data`.
+    pub fn routing(
+        workspace_id: Uuid,
+        kind: &'static str,
+        agent_id: Option<Uuid>,
+        conversation_id: Option<Uuid>,
+        data: Value,
+        at: Timestamp,
+    ) -> Self {
+        Self {
+            workspace_id,
+            agent_id,
+            conversation_id,
+            kind,
+            data,
+            at,
+        }
+    }
+
     /// An agent changed (or was created): its state as every surface maps it.
     pub fn agent(kind: &'static str, agent: &Agent, at: Timestamp) -> Self {
         let availability = agent.availability.at(at);

@@ -142,3 +142,25 @@ pub fn or_not_found(what: &'static str) -> impl Fn(StoreError) -> ApiError {
 }
 
 pub type ApiResult<T> = Result<T, ApiError>;
+
+impl From<router::RouteError> for ApiError {
+    fn from(error: router::RouteError) -> Self {
+        use routing::Rejection;
+        match error {
+            router::RouteError::Rejected(reason) => match reason {
+                Rejection::UnknownConversation => {
+                    Self::NotFound("no such open conversation is routed".into())
+                }
+                Rejection::UnknownAgent | Rejection::UnknownQueue => {
+                    Self::Invalid(reason.as_str().into())
+                }
+                Rejection::InvalidPriority => Self::Invalid(reason.as_str().into()),
+                _ => Self::Conflict(reason.as_str().into()),
+            },
+            router::RouteError::NotLeader | router::RouteError::Stopped => {
+                Self::Unavailable(error.to_string())
+            }
+            router::RouteError::Store(error) => error.into(),
+        }
+    }
+}

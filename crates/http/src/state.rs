@@ -32,6 +32,8 @@ pub struct AppState {
     pub public_url: Arc<str>,
     /// Where uploaded files are kept.
     pub media_dir: PathBuf,
+    /// The routing of the workspaces this node leads.
+    pub router: router::Router,
     /// Turns true when the server shuts down: endless answers (event streams) end then.
     pub closing: tokio::sync::watch::Receiver<bool>,
 }

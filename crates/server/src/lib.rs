@@ -74,9 +74,17 @@ pub async fn start_on(listener: TcpListener, config: Config) -> anyhow::Result<S
         .setting_or_insert("signing_key", new_secret(""))
         .await?;
     let (stop, mut stopped) = watch::channel(false);
+    let clock: Arc<dyn switchboard_http::Clock> = Arc::new(SystemClock);
+    let router_clock = clock.clone();
+    let router = router::Router::new(
+        store.clone(),
+        Arc::new(move || router_clock.now()),
+        stopped.clone(),
+    );
     let state = AppState {
         store: store.clone(),
-        clock: Arc::new(SystemClock),
+        router,
+        clock,
         admin_token_hash: admin_hash.into(),
         signing_key: signing_key.into_bytes().into(),
         public_url: config

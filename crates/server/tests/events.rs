@@ -5,91 +5,10 @@ mod common;
 
 use std::time::Duration;
 
+use common::sse::Stream;
 use common::{TestApp, Ws, assert_error, id};
-use futures::StreamExt;
 use reqwest::StatusCode;
-use serde_json::{Value, json};
-
-/// An open event stream and what has arrived of it.
-struct Stream {
-    body: futures::stream::BoxStream<'static, reqwest::Result<Vec<u8>>>,
-    buffer: String,
-}
-
-/// One server-sent event.
-#[derive(Debug)]
-struct Sse {
-    id: i64,
-    kind: String,
-    data: Value,
-}
-
-impl Stream {
-    async fn open(app: &TestApp, path: &str, key: &str, last_event_id: Option<i64>) -> Self {
-        let mut request = app
-            .client
-            .get(format!("{}{path}", app.base))
-            .bearer_auth(key);
-        if let Some(last) = last_event_id {
-            request = request.header("Last-Event-ID", last.to_string());
-        }
-        let response = request.send().await.unwrap();
-        assert_eq!(response.status(), StatusCode::OK);
-        assert!(
-            response.headers()["content-type"]
-                .to_str()
-                .unwrap()
-                .starts_with("text/event-stream")
-        );
-        Self {
-            body: response
-                .bytes_stream()
-                .map(|r| r.map(|b| b.to_vec()))
-                .boxed(),
-            buffer: String::new(),
-        }
-    }
-
-    /// The next event (keep-alive comments skipped); fails after five seconds.
-    async fn next(&mut self) -> Sse {
-        tokio::time::timeout(Duration::from_secs(5), self.read())
-            .await
-            .expect("an event arrives within five seconds")
-    }
-
-    async fn read(&mut self) -> Sse {
-        loop {
-            if let Some(end) = self.buffer.find("\n\n") {
-                let block: String = self.buffer.drain(..end + 2).collect();
-                let field = |name: &str| {
-                    block
-                        .lines()
-                        .find_map(|l| l.strip_prefix(&format!("{name}:")))
-                        .map(|v| v.trim().to_owned())
-                };
-                let Some(data) = field("data") else { continue };
-                return Sse {
-                    id: field("id").unwrap().parse().unwrap(),
-                    kind: field("event").unwrap(),
-                    data: serde_json::from_str(&data).unwrap(),
-                };
-            }
-            let chunk = self
-                .body
-                .next()
-                .await
-                .expect("the stream stays open")
-                .unwrap();
-            self.buffer.push_str(&String::from_utf8_lossy(&chunk));
-        }
-    }
-
-    /// Nothing arrives for a while.
-    async fn quiet(&mut self) {
-        let got = tokio::time::timeout(Duration::from_millis(300), self.read()).await;
-        assert!(got.is_err(), "no event expected, got {:?}", got.ok());
-    }
-}
+use serde_json::json;
 
 async fn agent_with_key(app: &TestApp, ws: &Ws, name: &str) -> (String, String) {
     let agent = app.agent(ws, json!({"name": name})).await;

@@ -17,7 +17,7 @@ use crate::{Result, Store, StoreError};
 
 const COLUMNS: &str = "id, number, workspace_id, channel, direction, status, status_updated_at, \
     end_user_id, queue_id, queued_at, assignee_id, assigned_at, priority, subject, contact_point, \
-    external_id, details, closed_at, created_at, updated_at";
+    external_id, details, closed_at, created_at, updated_at, wrap_up_until";
 
 /// Which conversations a list shows; every filter given must hold.
 #[derive(Debug, Clone, Default)]
@@ -70,6 +70,7 @@ fn conversation_from(row: &AnyRow) -> Result<Conversation> {
         external_id: row.opt_text("external_id")?,
         details: row.json("details")?,
         tag_ids: Vec::new(),
+        wrap_up_until: row.opt_time("wrap_up_until")?,
         closed_at: row.opt_time("closed_at")?,
         created_at: row.time("created_at")?,
         updated_at: row.time("updated_at")?,
@@ -145,7 +146,7 @@ async fn insert(c: &mut AnyConnection, conversation: &Conversation) -> Result<i6
     let sql = format!(
         "INSERT INTO conversations ({}) VALUES ({}) RETURNING number",
         COLUMNS.replace("number, ", ""),
-        crate::sql::placeholders(1, 19)
+        crate::sql::placeholders(1, 20)
     );
     let args = [
         conversation.id.into(),
@@ -167,6 +168,7 @@ async fn insert(c: &mut AnyConnection, conversation: &Conversation) -> Result<i6
         opt_int(conversation.closed_at),
         conversation.created_at.into(),
         conversation.updated_at.into(),
+        opt_int(conversation.wrap_up_until),
     ];
     let row = q(&sql, &args).fetch_one(c).await?;
     row.int("number")

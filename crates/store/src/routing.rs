@@ -2,14 +2,23 @@
 //! workspace (at start, or from a node that went away) it rebuilds its engine from this, so
 //! offers still out are honoured or expire on time and no conversation gets two agents.
 
-use domain::conversation::Conversation;
+use domain::availability::Work;
+use domain::conversation::{Conversation, Status};
+use domain::event::{
+    AGENT_WORK, CONVERSATION_ABANDONED, CONVERSATION_ASSIGNED, CONVERSATION_CLOSED,
+    CONVERSATION_OFFERED, CONVERSATION_REQUEUED, NewEvent, OFFER_CANCELLED, QUEUE_THRESHOLD,
+    WRAP_UP_STARTED,
+};
 use domain::queue::{Queue, QueueMember};
 use domain::{Timestamp, Uuid};
+use routing::{Decision, Target};
+use serde_json::json;
 use sqlx::AnyConnection;
 
 use crate::agents::details;
-use crate::sql::{RowExt, q};
-use crate::{AgentDetails, Result, Store};
+use crate::events::record;
+use crate::sql::{RowExt, for_update, q};
+use crate::{AgentDetails, Lease, Result, Store, StoreError};
 
 /// An offer that is out: `conversation_id` offered to `agent_id` until `expires_at`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -78,4 +87,320 @@ impl Store {
         })
         .await
     }
+}
+
+/// Offers without an expiry are kept until they end; this stands for "never" in the table.
+const NEVER: i64 = i64::MAX / 2;
+
+impl Store {
+    /// Persists what the engine decided, in one transaction, as the holder of `lease`: refused
+    /// (Conflict) when the lease has passed to another node, so a former holder cannot write
+    /// over its successor. Every decision is also recorded as an event.
+    pub async fn apply_decisions(
+        &self,
+        lease: Lease,
+        now: Timestamp,
+        decisions: Vec<Decision>,
+    ) -> Result<()> {
+        if decisions
+            .iter()
+            .all(|d| matches!(d, Decision::Rejected { .. }))
+        {
+            return Ok(());
+        }
+        self.write_in(lease.workspace_id, move |c| {
+            Box::pin(async move {
+                hold(c, &lease).await?;
+                for decision in &decisions {
+                    apply(c, lease.workspace_id, now, decision).await?;
+                }
+                Ok(())
+            })
+        })
+        .await
+    }
+}
+
+/// Checks, and on PostgreSQL locks, that the lease is still this node's.
+async fn hold(c: &mut AnyConnection, lease: &Lease) -> Result<()> {
+    let sql = format!(
+        "SELECT epoch FROM routing_leases WHERE workspace_id = $1 AND node_id = $2 AND epoch = $3{}",
+        for_update(c)
+    );
+    let held = q(
+        &sql,
+        &[
+            lease.workspace_id.into(),
+            lease.node_id.into(),
+            lease.epoch.into(),
+        ],
+    )
+    .fetch_optional(c)
+    .await?;
+    held.map(|_| ())
+        .ok_or_else(|| StoreError::Conflict("this node no longer routes the workspace".into()))
+}
+
+async fn apply(c: &mut AnyConnection, ws: Uuid, now: Timestamp, decision: &Decision) -> Result<()> {
+    let event = |kind, agent: Option<Uuid>, conversation: Option<Uuid>, data| {
+        NewEvent::routing(ws, kind, agent, conversation, data, now)
+    };
+    match *decision {
+        Decision::Offered {
+            conversation,
+            agent,
+            expires_at,
+        } => {
+            let expires = expires_at.map_or(NEVER, |t| t.millis());
+            exec(
+                c,
+                "INSERT INTO offers (workspace_id, conversation_id, agent_id, offered_at, expires_at) \
+                 VALUES ($1, $2, $3, $4, $5)",
+                &[ws.into(), conversation.into(), agent.into(), now.into(), expires.into()],
+            )
+            .await?;
+            set_status(c, conversation, Status::Offered, now).await?;
+            let data =
+                json!({"conversationId": conversation, "agentId": agent, "expiresAt": expires_at});
+            record(
+                c,
+                &event(CONVERSATION_OFFERED, Some(agent), Some(conversation), data),
+            )
+            .await
+        }
+        Decision::OfferCancelled {
+            conversation,
+            agent,
+            reason,
+        } => {
+            end_offer(c, conversation, Some(agent)).await?;
+            let data = json!({"conversationId": conversation, "agentId": agent, "reason": format!("{reason:?}")});
+            record(
+                c,
+                &event(OFFER_CANCELLED, Some(agent), Some(conversation), data),
+            )
+            .await
+        }
+        Decision::Assigned {
+            conversation,
+            agent,
+        } => {
+            end_offer(c, conversation, None).await?;
+            exec(
+                c,
+                "UPDATE conversations SET status = $2, status_updated_at = $3, assignee_id = $4, \
+                 assigned_at = $3, updated_at = $3 WHERE id = $1",
+                &[
+                    conversation.into(),
+                    Status::Assigned.as_str().into(),
+                    now.into(),
+                    agent.into(),
+                ],
+            )
+            .await?;
+            exec(
+                c,
+                "UPDATE agents SET last_assigned_at = $2, assigned_count = assigned_count + 1 WHERE id = $1",
+                &[agent.into(), now.into()],
+            )
+            .await?;
+            let data = json!({"conversationId": conversation, "agentId": agent});
+            record(
+                c,
+                &event(CONVERSATION_ASSIGNED, Some(agent), Some(conversation), data),
+            )
+            .await
+        }
+        Decision::Requeued {
+            conversation,
+            target,
+            from_agent,
+        } => {
+            let (queue, team, agent) = match target {
+                Target::Queue(id) => (Some(id), None, None),
+                Target::Team(id) => (None, Some(id), None),
+                Target::Agent(id) => (None, None, Some(id)),
+            };
+            exec(
+                c,
+                "UPDATE conversations SET status = $2, status_updated_at = $3, assignee_id = NULL, \
+                 assigned_at = NULL, queue_id = COALESCE($4, queue_id), team_id = $5, \
+                 target_agent_id = $6, queued_at = $3, updated_at = $3 WHERE id = $1",
+                &[
+                    conversation.into(),
+                    Status::Pending.as_str().into(),
+                    now.into(),
+                    queue.into(),
+                    team.into(),
+                    agent.into(),
+                ],
+            )
+            .await?;
+            let data = json!({"conversationId": conversation, "fromAgentId": from_agent,
+                "queueId": queue, "teamId": team, "agentId": agent});
+            record(
+                c,
+                &event(CONVERSATION_REQUEUED, from_agent, Some(conversation), data),
+            )
+            .await
+        }
+        Decision::WrapUpStarted {
+            conversation,
+            agent,
+            until,
+        } => {
+            exec(
+                c,
+                "UPDATE conversations SET status = $2, status_updated_at = $3, wrap_up_until = $4, \
+                 updated_at = $3 WHERE id = $1",
+                &[
+                    conversation.into(),
+                    Status::WrapUp.as_str().into(),
+                    now.into(),
+                    until.into(),
+                ],
+            )
+            .await?;
+            let data = json!({"conversationId": conversation, "agentId": agent, "until": until});
+            record(
+                c,
+                &event(WRAP_UP_STARTED, Some(agent), Some(conversation), data),
+            )
+            .await
+        }
+        Decision::WrapUpEnded {
+            conversation,
+            agent,
+        } => {
+            close(c, conversation, Status::Closed, now).await?;
+            let data =
+                json!({"conversationId": conversation, "agentId": agent, "status": "closed"});
+            record(
+                c,
+                &event(CONVERSATION_CLOSED, Some(agent), Some(conversation), data),
+            )
+            .await
+        }
+        Decision::Closed { conversation } => {
+            close(c, conversation, Status::Closed, now).await?;
+            let data = json!({"conversationId": conversation, "status": "closed"});
+            record(
+                c,
+                &event(CONVERSATION_CLOSED, None, Some(conversation), data),
+            )
+            .await
+        }
+        Decision::Abandoned {
+            conversation,
+            still_offered,
+        } => {
+            if !still_offered {
+                end_offer(c, conversation, None).await?;
+                close(c, conversation, Status::Abandoned, now).await?;
+            }
+            let data = json!({"conversationId": conversation, "stillOffered": still_offered});
+            record(
+                c,
+                &event(CONVERSATION_ABANDONED, None, Some(conversation), data),
+            )
+            .await
+        }
+        Decision::AgentWork { agent, work, load } => {
+            let work = match work {
+                routing::Work::Idle => Work::Idle,
+                routing::Work::Offered => Work::Offered,
+                routing::Work::Engaged => Work::Engaged,
+                routing::Work::WrapUp => Work::WrapUp,
+            };
+            exec(
+                c,
+                "UPDATE agents SET work = $2 WHERE id = $1",
+                &[agent.into(), work.as_str().into()],
+            )
+            .await?;
+            let data = json!({"agentId": agent, "work": work.as_str(), "load": {
+                "voice": load.voice, "messaging": load.messaging, "email": load.email}});
+            record(c, &event(AGENT_WORK, Some(agent), None, data)).await
+        }
+        Decision::ThresholdCrossed {
+            queue,
+            threshold,
+            value,
+            raised,
+        } => {
+            let data = json!({"queueId": queue, "threshold": format!("{threshold:?}"),
+                "value": value, "raised": raised});
+            record(c, &event(QUEUE_THRESHOLD, None, None, data)).await
+        }
+        Decision::Rejected { .. } => Ok(()),
+    }
+}
+
+async fn exec(c: &mut AnyConnection, sql: &str, args: &[crate::sql::Arg]) -> Result<()> {
+    q(sql, args).execute(c).await?;
+    Ok(())
+}
+
+/// Ends one agent's offer of a conversation, or all of them; a conversation left with no offer
+/// and no agent waits again.
+async fn end_offer(c: &mut AnyConnection, conversation: Uuid, agent: Option<Uuid>) -> Result<()> {
+    match agent {
+        Some(agent) => {
+            exec(
+                c,
+                "DELETE FROM offers WHERE conversation_id = $1 AND agent_id = $2",
+                &[conversation.into(), agent.into()],
+            )
+            .await?
+        }
+        None => {
+            exec(
+                c,
+                "DELETE FROM offers WHERE conversation_id = $1",
+                &[conversation.into()],
+            )
+            .await?
+        }
+    }
+    exec(
+        c,
+        "UPDATE conversations SET status = $2 WHERE id = $1 AND status = $3 \
+         AND NOT EXISTS (SELECT 1 FROM offers WHERE conversation_id = $1)",
+        &[
+            conversation.into(),
+            Status::Pending.as_str().into(),
+            Status::Offered.as_str().into(),
+        ],
+    )
+    .await
+}
+
+async fn set_status(
+    c: &mut AnyConnection,
+    conversation: Uuid,
+    status: Status,
+    now: Timestamp,
+) -> Result<()> {
+    exec(
+        c,
+        "UPDATE conversations SET status = $2, status_updated_at = $3, updated_at = $3 \
+         WHERE id = $1 AND status <> $2",
+        &[conversation.into(), status.as_str().into(), now.into()],
+    )
+    .await
+}
+
+async fn close(
+    c: &mut AnyConnection,
+    conversation: Uuid,
+    status: Status,
+    now: Timestamp,
+) -> Result<()> {
+    exec(
+        c,
+        "UPDATE conversations SET status = $2, status_updated_at = $3, closed_at = $3, \
+         wrap_up_until = NULL, updated_at = $3 WHERE id = $1",
+        &[conversation.into(), status.as_str().into(), now.into()],
+    )
+    .await
 }

@@ -18,6 +18,7 @@ use crate::auth::Caller;
 use crate::error::{ApiError, ApiResult, ErrorBody, or_not_found};
 use crate::extract::{Json, Query, path_id};
 use crate::state::AppState;
+use routing::{Command, Target};
 
 pub fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
@@ -27,6 +28,13 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(tag_conversation, untag_conversation))
         .routes(routes!(patch_conversation_attributes))
         .routes(routes!(conversation_history))
+        .routes(routes!(accept_offer))
+        .routes(routes!(decline_offer))
+        .routes(routes!(assign_conversation))
+        .routes(routes!(transfer_conversation))
+        .routes(routes!(unassign_conversation))
+        .routes(routes!(end_wrap_up))
+        .routes(routes!(abandon_conversation))
 }
 
 const CONVERSATION: &str = "Conversation";
@@ -232,7 +240,20 @@ async fn create_conversation(
         .store
         .create_conversation(conversation, attributes)
         .await?;
-    Ok((StatusCode::CREATED, axum::Json(created.into())))
+    // Stored first, then routed: a crash in between leaves it pending, and the engine rebuilt
+    // after a restart routes it.
+    let Some(input) = router::conversation_input(&created) else {
+        return Ok((StatusCode::CREATED, axum::Json(created.into())));
+    };
+    state
+        .router
+        .command(created.workspace_id, Command::Enqueue(input))
+        .await?;
+    let routed = state
+        .store
+        .get_conversation(created.workspace_id, created.id)
+        .await?;
+    Ok((StatusCode::CREATED, axum::Json(routed.into())))
 }
 
 /// Get a conversation.
@@ -274,12 +295,16 @@ async fn close_conversation(
         Some(agent) => caller.require_may_change(agent)?,
         None => caller.require_admin()?,
     }
-    let closed = state
-        .store
-        .close_conversation(ws, id, state.now())
-        .await
-        .map_err(or_not_found(CONVERSATION))?;
-    Ok(axum::Json(closed.into()))
+    if current.queue_id.is_none() || !current.status.is_open() {
+        let closed = state
+            .store
+            .close_conversation(ws, id, state.now())
+            .await
+            .map_err(or_not_found(CONVERSATION))?;
+        return Ok(axum::Json(closed.into()));
+    }
+    // A routed conversation closes through routing: its agent goes into wrap-up.
+    route(&state, ws, id, Command::Close { conversation: id }).await
 }
 
 /// Put a tag on a conversation; a deactivated tag cannot be applied (422).
@@ -365,4 +390,199 @@ async fn conversation_history(
         results: events.into_iter().map(EventOut::from).collect(),
         next_page_token: None,
     }))
+}
+
+/// Hands a command about one conversation to routing, then answers the conversation as stored.
+async fn route(
+    state: &AppState,
+    workspace_id: Uuid,
+    id: Uuid,
+    command: Command,
+) -> ApiResult<axum::Json<ConversationOut>> {
+    state.router.command(workspace_id, command).await?;
+    let conversation = state
+        .store
+        .get_conversation(workspace_id, id)
+        .await
+        .map_err(or_not_found(CONVERSATION))?;
+    Ok(axum::Json(conversation.into()))
+}
+
+/// Accept the offer of a conversation (the offered agent's own key).
+#[utoipa::path(post, path = "/workspaces/{workspaceId}/conversations/{conversationId}/accept", tag = "conversations",
+    security(("workspaceKey" = [])), params(("workspaceId" = String, Path), ("conversationId" = String, Path)),
+    responses((status = 200, body = ConversationOut), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
+async fn accept_offer(
+    caller: Caller,
+    State(state): State<AppState>,
+    Path(ids): Path<(String, String)>,
+) -> ApiResult<axum::Json<ConversationOut>> {
+    let id = path_id(&ids.1, CONVERSATION)?;
+    let agent = caller.me()?;
+    let command = Command::Accept {
+        conversation: id,
+        agent,
+    };
+    route(&state, caller.workspace_id(), id, command).await
+}
+
+/// Decline the offer of a conversation (the offered agent's own key); it goes to the next agent.
+#[utoipa::path(post, path = "/workspaces/{workspaceId}/conversations/{conversationId}/decline", tag = "conversations",
+    security(("workspaceKey" = [])), params(("workspaceId" = String, Path), ("conversationId" = String, Path)),
+    responses((status = 200, body = ConversationOut), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
+async fn decline_offer(
+    caller: Caller,
+    State(state): State<AppState>,
+    Path(ids): Path<(String, String)>,
+) -> ApiResult<axum::Json<ConversationOut>> {
+    let id = path_id(&ids.1, CONVERSATION)?;
+    let agent = caller.me()?;
+    let command = Command::Decline {
+        conversation: id,
+        agent,
+    };
+    route(&state, caller.workspace_id(), id, command).await
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct AssignIn {
+    agent_id: Uuid,
+    /// Assign even beyond the agent's capacity.
+    #[serde(default)]
+    force: bool,
+}
+
+/// Give a waiting conversation to an agent directly (a supervisor: an admin key).
+#[utoipa::path(post, path = "/workspaces/{workspaceId}/conversations/{conversationId}/assign", tag = "conversations",
+    security(("workspaceKey" = [])), params(("workspaceId" = String, Path), ("conversationId" = String, Path)),
+    request_body = AssignIn,
+    responses((status = 200, body = ConversationOut), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
+        (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn assign_conversation(
+    caller: Caller,
+    State(state): State<AppState>,
+    Path(ids): Path<(String, String)>,
+    Json(body): Json<AssignIn>,
+) -> ApiResult<axum::Json<ConversationOut>> {
+    let id = path_id(&ids.1, CONVERSATION)?;
+    caller.require_admin()?;
+    let command = Command::Assign {
+        conversation: id,
+        agent: body.agent_id,
+        force: body.force,
+    };
+    route(&state, caller.workspace_id(), id, command).await
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct TransferIn {
+    queue_id: Option<Uuid>,
+    team_id: Option<Uuid>,
+    agent_id: Option<Uuid>,
+}
+
+/// Move a conversation to another queue, a team or one agent (exactly one of them).
+#[utoipa::path(post, path = "/workspaces/{workspaceId}/conversations/{conversationId}/transfer", tag = "conversations",
+    security(("workspaceKey" = [])), params(("workspaceId" = String, Path), ("conversationId" = String, Path)),
+    request_body = TransferIn,
+    responses((status = 200, body = ConversationOut), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
+        (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn transfer_conversation(
+    caller: Caller,
+    State(state): State<AppState>,
+    Path(ids): Path<(String, String)>,
+    Json(body): Json<TransferIn>,
+) -> ApiResult<axum::Json<ConversationOut>> {
+    let id = path_id(&ids.1, CONVERSATION)?;
+    caller.require_admin()?;
+    let to = match (body.queue_id, body.team_id, body.agent_id) {
+        (Some(queue), None, None) => Target::Queue(queue),
+        (None, Some(team), None) => Target::Team(team),
+        (None, None, Some(agent)) => Target::Agent(agent),
+        _ => {
+            return Err(ApiError::Invalid(
+                "give exactly one of queueId, teamId and agentId".into(),
+            ));
+        }
+    };
+    let command = Command::Transfer {
+        conversation: id,
+        to,
+    };
+    route(&state, caller.workspace_id(), id, command).await
+}
+
+#[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct UnassignIn {
+    /// Route it again within this team instead of its queue.
+    team_id: Option<Uuid>,
+}
+
+/// Take a conversation back from its agent; it waits and is routed again.
+#[utoipa::path(post, path = "/workspaces/{workspaceId}/conversations/{conversationId}/unassign", tag = "conversations",
+    security(("workspaceKey" = [])), params(("workspaceId" = String, Path), ("conversationId" = String, Path)),
+    request_body = UnassignIn,
+    responses((status = 200, body = ConversationOut), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
+        (status = 409, body = ErrorBody)))]
+async fn unassign_conversation(
+    caller: Caller,
+    State(state): State<AppState>,
+    Path(ids): Path<(String, String)>,
+    Json(body): Json<UnassignIn>,
+) -> ApiResult<axum::Json<ConversationOut>> {
+    let id = path_id(&ids.1, CONVERSATION)?;
+    caller.require_admin()?;
+    let command = Command::Unassign {
+        conversation: id,
+        into_team: body.team_id,
+    };
+    route(&state, caller.workspace_id(), id, command).await
+}
+
+/// End the wrap-up of a closed conversation early (its agent, or an admin key).
+#[utoipa::path(post, path = "/workspaces/{workspaceId}/conversations/{conversationId}/end-wrap-up", tag = "conversations",
+    security(("workspaceKey" = [])), params(("workspaceId" = String, Path), ("conversationId" = String, Path)),
+    responses((status = 200, body = ConversationOut), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
+        (status = 409, body = ErrorBody)))]
+async fn end_wrap_up(
+    caller: Caller,
+    State(state): State<AppState>,
+    Path(ids): Path<(String, String)>,
+) -> ApiResult<axum::Json<ConversationOut>> {
+    let id = path_id(&ids.1, CONVERSATION)?;
+    let ws = caller.workspace_id();
+    let current = state
+        .store
+        .get_conversation(ws, id)
+        .await
+        .map_err(or_not_found(CONVERSATION))?;
+    match current.assignee_id {
+        Some(agent) => caller.require_may_change(agent)?,
+        None => caller.require_admin()?,
+    }
+    route(&state, ws, id, Command::EndWrapUp { conversation: id }).await
+}
+
+/// The customer left before an agent took the conversation.
+#[utoipa::path(post, path = "/workspaces/{workspaceId}/conversations/{conversationId}/abandon", tag = "conversations",
+    security(("workspaceKey" = [])), params(("workspaceId" = String, Path), ("conversationId" = String, Path)),
+    responses((status = 200, body = ConversationOut), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
+        (status = 409, body = ErrorBody)))]
+async fn abandon_conversation(
+    caller: Caller,
+    State(state): State<AppState>,
+    Path(ids): Path<(String, String)>,
+) -> ApiResult<axum::Json<ConversationOut>> {
+    let id = path_id(&ids.1, CONVERSATION)?;
+    caller.require_admin()?;
+    route(
+        &state,
+        caller.workspace_id(),
+        id,
+        Command::Abandon { conversation: id },
+    )
+    .await
 }

@@ -6,6 +6,8 @@
 
 #![allow(dead_code)]
 
+pub mod sse;
+
 use std::path::PathBuf;
 
 use reqwest::{Method, StatusCode};

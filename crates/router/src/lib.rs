@@ -1,0 +1,353 @@
+//! The routing engine at work in the server.
+//!
+//! One task per workspace owns that workspace's [`routing::Engine`]. It starts on the first
+//! command for the workspace: it takes the workspace's routing lease (one node routes a
+//! workspace at a time), rebuilds the engine from the stored state (agents, queues, open
+//! conversations, offers still out), and lets it catch up with the clock, so offers that ran out
+//! while the server was down expire and timers are re-armed. Then it serves commands one at a
+//! time and sleeps until the engine's next deadline. Every decision is committed (with its
+//! event) before the command is answered or anyone hears of it.
+//!
+//! Agents and queues change through every surface; before each command the task tells the
+//! engine the current agents and queues if anything was written since it last looked. That
+//! costs a read of the workspace's agents and queues per burst of writes, which is fine for the
+//! workspaces of today and is the first thing to make incremental for very large ones.
+
+mod translate;
+
+use std::collections::{HashMap, HashSet};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use domain::{Timestamp, Uuid};
+use routing::{Command, Decision, Engine, Rejection};
+use store::{Lease, Store, StoreError};
+use tokio::sync::{mpsc, oneshot, watch};
+
+pub use translate::conversation as conversation_input;
+
+/// How long a lease runs; it is renewed at a third of that.
+const LEASE: Duration = Duration::from_secs(30);
+
+/// Where the time comes from (the real clock in the server, a virtual one in tests).
+pub type Clock = Arc<dyn Fn() -> Timestamp + Send + Sync>;
+
+#[derive(Debug, thiserror::Error)]
+pub enum RouteError {
+    #[error("{}", .0.as_str())]
+    Rejected(Rejection),
+    #[error("another node routes this workspace")]
+    NotLeader,
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error("routing stopped")]
+    Stopped,
+}
+
+type Reply = oneshot::Sender<Result<Vec<Decision>, RouteError>>;
+
+/// The handle to the routing of every workspace this node leads. Cheap to clone.
+#[derive(Clone)]
+pub struct Router {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    store: Store,
+    clock: Clock,
+    node: Uuid,
+    workspaces: Mutex<HashMap<Uuid, mpsc::Sender<(Command, Reply)>>>,
+    closing: watch::Receiver<bool>,
+}
+
+impl Router {
+    pub fn new(store: Store, clock: Clock, closing: watch::Receiver<bool>) -> Self {
+        Self {
+            inner: Arc::new(Inner {
+                store,
+                clock,
+                node: Uuid::new_v4(),
+                workspaces: Mutex::new(HashMap::new()),
+                closing,
+            }),
+        }
+    }
+
+    /// Hands `command` to the workspace's engine; answers its decisions once they are stored.
+    /// A command the engine refuses is `RouteError::Rejected` and changed nothing.
+    pub async fn command(
+        &self,
+        workspace_id: Uuid,
+        command: Command,
+    ) -> Result<Vec<Decision>, RouteError> {
+        let (reply, answer) = oneshot::channel();
+        let queue = self.workspace(workspace_id);
+        if queue.send((command, reply)).await.is_err() {
+            // The task ended (lost lease, failed start): the next command starts a new one.
+            self.forget(workspace_id);
+            return Err(RouteError::Stopped);
+        }
+        let decisions = answer.await.map_err(|_| RouteError::Stopped)??;
+        match decisions.iter().find_map(|d| match d {
+            Decision::Rejected { reason, .. } => Some(*reason),
+            _ => None,
+        }) {
+            Some(reason) => Err(RouteError::Rejected(reason)),
+            None => Ok(decisions),
+        }
+    }
+
+    fn workspace(&self, workspace_id: Uuid) -> mpsc::Sender<(Command, Reply)> {
+        let mut workspaces = self.inner.workspaces.lock().expect("router lock");
+        if let Some(queue) = workspaces.get(&workspace_id).filter(|q| !q.is_closed()) {
+            return queue.clone();
+        }
+        let (queue, commands) = mpsc::channel(256);
+        workspaces.insert(workspace_id, queue.clone());
+        let inner = self.inner.clone();
+        tokio::spawn(async move { Workspace::run(inner, workspace_id, commands).await });
+        queue
+    }
+
+    fn forget(&self, workspace_id: Uuid) {
+        self.inner
+            .workspaces
+            .lock()
+            .expect("router lock")
+            .remove(&workspace_id);
+    }
+}
+
+/// The task that routes one workspace.
+struct Workspace {
+    inner: Arc<Inner>,
+    lease: Lease,
+    engine: Engine,
+    written: watch::Receiver<u64>,
+    agents: HashSet<Uuid>,
+    queues: HashSet<Uuid>,
+}
+
+impl Workspace {
+    async fn run(
+        inner: Arc<Inner>,
+        workspace_id: Uuid,
+        mut commands: mpsc::Receiver<(Command, Reply)>,
+    ) {
+        let mut workspace = match Self::start(inner.clone(), workspace_id).await {
+            Ok(workspace) => workspace,
+            Err(error) => {
+                tracing::warn!(%error, %workspace_id, "routing did not start");
+                while let Ok((_, reply)) = commands.try_recv() {
+                    let _ = reply.send(Err(RouteError::Stopped));
+                }
+                return;
+            }
+        };
+        let mut closing = inner.closing.clone();
+        let mut renew = tokio::time::interval(LEASE / 3);
+        renew.tick().await;
+        loop {
+            let deadline = workspace.deadline();
+            tokio::select! {
+                command = commands.recv() => match command {
+                    Some((command, reply)) => {
+                        let result = workspace.handle(command).await;
+                        let _ = reply.send(result);
+                    }
+                    None => break,
+                },
+                _ = tokio::time::sleep_until(deadline) => workspace.tick().await,
+                _ = renew.tick() => {
+                    if !workspace.renew().await {
+                        break;
+                    }
+                }
+                _ = closing.changed() => break,
+            }
+        }
+        let now = (inner.clock)();
+        let _ = inner.store.release_lease(workspace.lease, now).await;
+    }
+
+    async fn start(inner: Arc<Inner>, workspace_id: Uuid) -> Result<Self, RouteError> {
+        let now = (inner.clock)();
+        let lease = inner
+            .store
+            .take_lease(workspace_id, inner.node, now, later(now, LEASE))
+            .await?
+            .ok_or(RouteError::NotLeader)?;
+        let seed = workspace_id.as_u64_pair().0;
+        let written = inner.store.written();
+        let mut workspace = Self {
+            inner,
+            lease,
+            engine: Engine::new(seed),
+            written,
+            agents: HashSet::new(),
+            queues: HashSet::new(),
+        };
+        workspace.rebuild().await?;
+        Ok(workspace)
+    }
+
+    /// Tells a fresh engine everything stored, then lets it catch up with the clock.
+    async fn rebuild(&mut self) -> Result<(), RouteError> {
+        let store = self.inner.store.clone();
+        self.written.borrow_and_update();
+        let snapshot = store.routing_snapshot(self.lease.workspace_id).await?;
+        let now = (self.inner.clock)();
+        let mut commands = self.sync_commands(&snapshot.agents, &snapshot.queues, now);
+        for conversation in &snapshot.open_conversations {
+            if let Some(input) = translate::conversation(conversation) {
+                let state = translate::restored_state(conversation, &snapshot.offers);
+                commands.push(Command::Restore {
+                    conversation: input,
+                    state,
+                });
+            }
+        }
+        let mut decisions = Vec::new();
+        for command in commands {
+            decisions.extend(self.engine.handle(now, command));
+        }
+        decisions.extend(self.engine.tick(now));
+        self.persist(now, decisions).await
+    }
+
+    /// Upserts for every agent and queue, removals for those gone since the last sync.
+    fn sync_commands(
+        &mut self,
+        agents: &[store::AgentDetails],
+        queues: &[(domain::queue::Queue, Vec<domain::queue::QueueMember>)],
+        now: Timestamp,
+    ) -> Vec<Command> {
+        let mut commands = Vec::new();
+        let queue_ids: HashSet<Uuid> = queues.iter().map(|(q, _)| q.id).collect();
+        let agent_ids: HashSet<Uuid> = agents.iter().map(|a| a.agent.id).collect();
+        for gone in self.queues.difference(&queue_ids) {
+            commands.push(Command::RemoveQueue { queue: *gone });
+        }
+        for gone in self.agents.difference(&agent_ids) {
+            commands.push(Command::RemoveAgent { agent: *gone });
+        }
+        commands.extend(
+            agents
+                .iter()
+                .map(|a| Command::UpsertAgent(translate::agent(a, now))),
+        );
+        commands.extend(
+            queues
+                .iter()
+                .map(|(q, members)| Command::UpsertQueue(translate::queue(q, members))),
+        );
+        self.agents = agent_ids;
+        self.queues = queue_ids;
+        commands
+    }
+
+    /// Brings the engine's agents and queues up to date when anything was written since.
+    async fn sync(&mut self, now: Timestamp) -> Result<(), RouteError> {
+        if !self.written.has_changed().unwrap_or(false) {
+            return Ok(());
+        }
+        self.written.borrow_and_update();
+        let snapshot = self
+            .inner
+            .store
+            .routing_snapshot(self.lease.workspace_id)
+            .await?;
+        let commands = self.sync_commands(&snapshot.agents, &snapshot.queues, now);
+        let mut decisions = Vec::new();
+        for command in commands {
+            decisions.extend(self.engine.handle(now, command));
+        }
+        self.persist(now, decisions).await
+    }
+
+    async fn handle(&mut self, command: Command) -> Result<Vec<Decision>, RouteError> {
+        let now = (self.inner.clock)();
+        self.sync(now).await?;
+        let enqueue = matches!(command, Command::Enqueue(_));
+        let mut decisions = self.engine.handle(now, command);
+        // A conversation stored before this task started was restored with the rest: it is
+        // routed already, not a duplicate.
+        if enqueue {
+            decisions.retain(|d| {
+                !matches!(
+                    d,
+                    Decision::Rejected {
+                        reason: Rejection::DuplicateConversation,
+                        ..
+                    }
+                )
+            });
+        }
+        self.persist(now, decisions.clone()).await?;
+        Ok(decisions)
+    }
+
+    async fn tick(&mut self) {
+        let now = (self.inner.clock)();
+        let decisions = self.engine.tick(now);
+        if let Err(error) = self.persist(now, decisions).await {
+            tracing::warn!(%error, "routing decisions of a timer were not stored");
+        }
+    }
+
+    /// Stores decisions; when that fails the engine no longer matches the store, so it is
+    /// rebuilt from what is stored.
+    async fn persist(
+        &mut self,
+        now: Timestamp,
+        decisions: Vec<Decision>,
+    ) -> Result<(), RouteError> {
+        let stored = self
+            .inner
+            .store
+            .apply_decisions(self.lease, now, decisions)
+            .await;
+        if let Err(error) = stored {
+            self.engine = Engine::new(self.lease.workspace_id.as_u64_pair().0);
+            self.agents.clear();
+            self.queues.clear();
+            if let Err(again) = Box::pin(self.rebuild()).await {
+                tracing::error!(%again, "routing could not be rebuilt");
+            }
+            return Err(error.into());
+        }
+        Ok(())
+    }
+
+    async fn renew(&mut self) -> bool {
+        let now = (self.inner.clock)();
+        let until = later(now, LEASE);
+        match self
+            .inner
+            .store
+            .take_lease(self.lease.workspace_id, self.inner.node, now, until)
+            .await
+        {
+            Ok(Some(lease)) if lease.epoch == self.lease.epoch => {
+                self.lease = lease;
+                true
+            }
+            _ => false,
+        }
+    }
+
+    /// When the engine next has something to do, as a tokio instant (far off when nothing).
+    fn deadline(&self) -> tokio::time::Instant {
+        let far = tokio::time::Instant::now() + Duration::from_secs(3600);
+        let Some(at) = self.engine.next_deadline() else {
+            return far;
+        };
+        let now = (self.inner.clock)();
+        let wait = u64::try_from(at.millis() - now.millis()).unwrap_or(0);
+        tokio::time::Instant::now() + Duration::from_millis(wait)
+    }
+}
+
+fn later(now: Timestamp, by: Duration) -> Timestamp {
+    Timestamp::from_millis(now.millis() + i64::try_from(by.as_millis()).unwrap_or(i64::MAX / 4))
+}
