@@ -8,10 +8,11 @@
 //! time and sleeps until the engine's next deadline. Every decision is committed (with its
 //! event) before the command is answered or anyone hears of it.
 //!
-//! Agents and queues change through every surface; before each command the task tells the
-//! engine the current agents and queues if anything was written since it last looked. That
-//! costs a read of the workspace's agents and queues per burst of writes, which is fine for the
-//! workspaces of today and is the first thing to make incremental for very large ones.
+//! Agents and queues change through every surface; before each command, and at least every
+//! second, the task tells the engine the current agents and queues if anything was written
+//! since it last looked. That costs a read of the workspace's agents and queues per burst of
+//! writes, which is fine for the workspaces of today and is the first thing to make incremental
+//! for very large ones.
 
 mod translate;
 
@@ -28,6 +29,9 @@ pub use translate::conversation as conversation_input;
 
 /// How long a lease runs; it is renewed at a third of that.
 const LEASE: Duration = Duration::from_secs(30);
+/// How soon a change to agents or queues made without a routing command (an agent stepping
+/// away, a new member) reaches the engine at the latest.
+const RESYNC: Duration = Duration::from_secs(1);
 
 /// Where the time comes from (the real clock in the server, a virtual one in tests).
 pub type Clock = Arc<dyn Fn() -> Timestamp + Send + Sync>;
@@ -147,6 +151,8 @@ impl Workspace {
         let mut closing = inner.closing.clone();
         let mut renew = tokio::time::interval(LEASE / 3);
         renew.tick().await;
+        let mut resync = tokio::time::interval(RESYNC);
+        resync.tick().await;
         loop {
             let deadline = workspace.deadline();
             tokio::select! {
@@ -158,6 +164,12 @@ impl Workspace {
                     None => break,
                 },
                 _ = tokio::time::sleep_until(deadline) => workspace.tick().await,
+                _ = resync.tick() => {
+                    let now = (inner.clock)();
+                    if let Err(error) = workspace.sync(now).await {
+                        tracing::warn!(%error, "routing could not catch up with agent changes");
+                    }
+                }
                 _ = renew.tick() => {
                     if !workspace.renew().await {
                         break;

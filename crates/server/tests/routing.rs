@@ -95,6 +95,13 @@ async fn an_offer_reaches_the_agent_who_accepts_closes_and_wraps_up() {
     assert_eq!(accepted["assigneeId"], ada.as_str());
     let (status, again) = act(&app, &ws, &conversation, "accept", &ada_key).await;
     assert_eq!(status, StatusCode::CONFLICT, "{again}");
+    let workload = ws.path(&format!("/agents/{ada}/workload"));
+    let (_, held) = app.get(&workload, &ws.key).await;
+    assert_eq!(
+        held["workload"],
+        json!({"email": 0, "messaging": 1}),
+        "Bird's workload counts it"
+    );
 
     let (status, closed) = act(&app, &ws, &conversation, "close", &ada_key).await;
     assert_eq!(status, StatusCode::OK, "{closed}");
@@ -111,6 +118,8 @@ async fn an_offer_reaches_the_agent_who_accepts_closes_and_wraps_up() {
         .get(&ws.path(&format!("/conversations/{conversation}")), &ws.key)
         .await;
     assert_eq!(read["status"], "closed");
+    let (_, held) = app.get(&workload, &ws.key).await;
+    assert_eq!(held["workload"], json!({"email": 0, "messaging": 0}));
     let (_, history) = app
         .get(
             &ws.path(&format!("/conversations/{conversation}/history")),
@@ -198,4 +207,118 @@ async fn an_offer_out_at_a_restart_is_honoured_after_it() {
     assert_eq!(status, StatusCode::OK, "{accepted}");
     assert_eq!(accepted["status"], "assigned");
     assert_eq!(accepted["assigneeId"], ada.as_str());
+}
+
+async fn read(app: &TestApp, ws: &Ws, conversation: &str) -> Value {
+    app.get(&ws.path(&format!("/conversations/{conversation}")), &ws.key)
+        .await
+        .1
+}
+
+/// The agents a conversation was offered to, in order.
+async fn offered_to(app: &TestApp, ws: &Ws, conversation: &str) -> Vec<String> {
+    let path = ws.path(&format!("/conversations/{conversation}/history"));
+    app.get(&path, &ws.key).await.1["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["kind"] == "conversation.offered")
+        .map(|e| e["data"]["agentId"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+#[tokio::test]
+async fn an_offer_nobody_takes_expires_and_moves_on() {
+    let app = TestApp::spawn().await;
+    let ws = app.workspace().await;
+    let (ada, _) = agent(&app, &ws, "Ada").await;
+    let (bob, _) = agent(&app, &ws, "Bob").await;
+    let body = json!({"name": "Support", "offerAlgorithm": "LongestIdle", "offerTimeout": 1});
+    let queue = queue(&app, &ws, body, &[&ada, &bob]).await;
+    let conversation = id(&conversation(&app, &ws, &queue).await);
+    let first = offered_to(&app, &ws, &conversation).await;
+    assert_eq!(first.len(), 1);
+    tokio::time::sleep(std::time::Duration::from_millis(1600)).await;
+    let offers = offered_to(&app, &ws, &conversation).await;
+    assert!(offers.len() >= 2, "{offers:?}");
+    assert_ne!(
+        offers[1], offers[0],
+        "the next agent gets it after the timeout"
+    );
+    assert_eq!(read(&app, &ws, &conversation).await["status"], "offered");
+}
+
+#[tokio::test]
+async fn an_agent_who_steps_away_loses_its_offer_to_another() {
+    let app = TestApp::spawn().await;
+    let ws = app.workspace().await;
+    let (ada, _) = agent(&app, &ws, "Ada").await;
+    let queue = queue(&app, &ws, json!({"name": "Support"}), &[&ada]).await;
+    let conversation = id(&conversation(&app, &ws, &queue).await);
+    assert_eq!(
+        offered_to(&app, &ws, &conversation).await,
+        std::slice::from_ref(&ada)
+    );
+
+    // Ada goes away and Bob joins: within a second routing moves the offer, with no command.
+    let away = ws.path(&format!("/agents/{ada}/availability"));
+    app.patch(&away, &ws.key, json!({"status": "away"})).await;
+    let (bob, bob_key) = agent(&app, &ws, "Bob").await;
+    let path = ws.path(&format!("/queues/{queue}/members/{bob}"));
+    app.put(&path, &ws.key, json!({})).await;
+    tokio::time::sleep(std::time::Duration::from_millis(1500)).await;
+    let offers = offered_to(&app, &ws, &conversation).await;
+    assert_eq!(offers, [ada.clone(), bob.clone()]);
+    let (status, accepted) = act(&app, &ws, &conversation, "accept", &bob_key).await;
+    assert_eq!(status, StatusCode::OK, "{accepted}");
+}
+
+#[tokio::test]
+async fn supervisors_assign_transfer_unassign_and_customers_abandon() {
+    let app = TestApp::spawn().await;
+    let ws = app.workspace().await;
+    let (ada, _) = agent(&app, &ws, "Ada").await;
+    let (bob, _) = agent(&app, &ws, "Bob").await;
+    let support = queue(&app, &ws, json!({"name": "Support"}), &[&ada]).await;
+    let sales = queue(&app, &ws, json!({"name": "Sales"}), &[&bob]).await;
+
+    let first = id(&conversation(&app, &ws, &support).await);
+    let path = |action: &str| ws.path(&format!("/conversations/{first}/{action}"));
+    let (status, moved) = app
+        .post(&path("transfer"), &ws.key, json!({"queueId": sales}))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{moved}");
+    assert_eq!(moved["queueId"], sales.as_str());
+    assert_eq!(offered_to(&app, &ws, &first).await.last(), Some(&bob));
+
+    let (status, assigned) = app
+        .post(&path("assign"), &ws.key, json!({"agentId": bob}))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{assigned}");
+    assert_eq!(assigned["status"], "assigned");
+    assert_eq!(assigned["assigneeId"], bob.as_str());
+
+    let (status, back) = app.post(&path("unassign"), &ws.key, json!({})).await;
+    assert_eq!(status, StatusCode::OK, "{back}");
+    assert_ne!(back["status"], "assigned");
+    assert_eq!(back["assigneeId"], Value::Null);
+
+    let (status, bad) = app
+        .post(
+            &path("transfer"),
+            &ws.key,
+            json!({"queueId": sales, "teamId": sales}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{bad}");
+
+    let (status, left) = act(&app, &ws, &first, "abandon", &ws.key).await;
+    assert_eq!(status, StatusCode::OK, "{left}");
+    assert_eq!(left["status"], "abandoned");
+    let (status, _) = act(&app, &ws, &first, "abandon", &ws.key).await;
+    assert_eq!(
+        status,
+        StatusCode::NOT_FOUND,
+        "an abandoned conversation is routed no more"
+    );
 }

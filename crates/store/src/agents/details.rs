@@ -4,6 +4,7 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 
 use domain::agent::Agent;
 use domain::capacity::CHANNELS;
+use domain::conversation::{Channel, Status};
 use domain::skill::{Skill, SkillValue};
 use domain::{Timestamp, Uuid};
 use sqlx::AnyConnection;
@@ -58,18 +59,49 @@ pub(crate) async fn details(
     let skills =
         crate::skills::load_skills(c, workspace_id, &skill_ids.into_iter().collect::<Vec<_>>())
             .await?;
-    assemble(agents, teams, &skills, &rules)
+    let workloads = load_workloads(c, &agents).await?;
+    assemble(agents, teams, workloads, &skills, &rules)
+}
+
+/// What each agent holds now, per capacity channel: its assigned conversations and those in
+/// wrap-up (offers out are not work yet).
+async fn load_workloads(
+    c: &mut AnyConnection,
+    agents: &[Agent],
+) -> Result<HashMap<Uuid, BTreeMap<String, i64>>> {
+    let ids: Vec<Uuid> = agents.iter().map(|a| a.id).collect();
+    let mut sql = Sql::new(
+        "SELECT assignee_id, channel, COUNT(*) AS held FROM conversations WHERE assignee_id IN ",
+    );
+    sql.bind_list(&ids)
+        .push(" AND status IN ")
+        .bind_list(&[Status::Assigned.as_str(), Status::WrapUp.as_str()])
+        .push(" GROUP BY assignee_id, channel");
+    let mut workloads: HashMap<Uuid, BTreeMap<String, i64>> = HashMap::new();
+    for row in sql.fetch_all(c).await? {
+        let channel = row.text("channel")?;
+        let Some(media) = Channel::from_dixa(&channel).map(Channel::media) else {
+            continue;
+        };
+        *workloads
+            .entry(row.uuid("assignee_id")?)
+            .or_default()
+            .entry(media.as_str().to_owned())
+            .or_default() += row.int("held")?;
+    }
+    Ok(workloads)
 }
 
 /// Puts agents together with their teams, skills and capacity rule.
 pub(super) fn assemble(
     agents: Vec<Agent>,
     mut teams: HashMap<Uuid, Vec<AgentTeam>>,
+    mut workloads: HashMap<Uuid, BTreeMap<String, i64>>,
     skills: &[Skill],
     rules: &[RuleDetails],
 ) -> Result<Vec<AgentDetails>> {
     let default_rule = rules.iter().find(|r| r.rule.is_default).cloned();
-    let workload: BTreeMap<String, i64> = CHANNELS.iter().map(|c| (c.to_string(), 0)).collect();
+    let idle: BTreeMap<String, i64> = CHANNELS.iter().map(|c| (c.to_string(), 0)).collect();
     agents
         .into_iter()
         .map(|agent| {
@@ -104,7 +136,11 @@ pub(super) fn assemble(
                 teams: teams.remove(&agent.id).unwrap_or_default(),
                 skills,
                 capacity,
-                workload: workload.clone(),
+                workload: {
+                    let mut held = idle.clone();
+                    held.extend(workloads.remove(&agent.id).unwrap_or_default());
+                    held
+                },
                 agent,
             })
         })

@@ -142,7 +142,8 @@ impl Store {
             return self.with_details(agent).await;
         }
         let rules = self.capacity_rules(workspace_id).await?;
-        Ok(assemble(vec![agent], HashMap::new(), &[], &rules)?.remove(0))
+        let (teams, workloads) = (HashMap::new(), HashMap::new());
+        Ok(assemble(vec![agent], teams, workloads, &[], &rules)?.remove(0))
     }
 
     /// Joins in the details of an agent just written. It reads after the write committed, off
