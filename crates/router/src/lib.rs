@@ -130,6 +130,8 @@ struct Workspace {
     written: watch::Receiver<u64>,
     agents: HashSet<Uuid>,
     queues: HashSet<Uuid>,
+    /// The conversations the engine holds, to notice those closed outside it.
+    routed: HashSet<Uuid>,
 }
 
 impl Workspace {
@@ -198,6 +200,7 @@ impl Workspace {
             written,
             agents: HashSet::new(),
             queues: HashSet::new(),
+            routed: HashSet::new(),
         };
         workspace.rebuild().await?;
         Ok(workspace)
@@ -212,6 +215,7 @@ impl Workspace {
         let mut commands = self.sync_commands(&snapshot.agents, &snapshot.queues, now);
         for conversation in &snapshot.open_conversations {
             if let Some(input) = translate::conversation(conversation) {
+                self.routed.insert(input.id);
                 let state = translate::restored_state(conversation, &snapshot.offers);
                 commands.push(Command::Restore {
                     conversation: input,
@@ -269,11 +273,21 @@ impl Workspace {
             .store
             .routing_snapshot(self.lease.workspace_id)
             .await?;
-        let commands = self.sync_commands(&snapshot.agents, &snapshot.queues, now);
+        let mut commands = self.sync_commands(&snapshot.agents, &snapshot.queues, now);
+        let held: Vec<Uuid> = self.routed.iter().copied().collect();
+        let over = store_over(&self.inner.store, self.lease.workspace_id, held).await?;
+        for conversation in over {
+            // Closed outside routing: the engine lets it go (an abandon for waiting work, a
+            // close and an end of wrap-up for assigned work); the store keeps it closed.
+            commands.push(Command::Abandon { conversation });
+            commands.push(Command::Close { conversation });
+            commands.push(Command::EndWrapUp { conversation });
+        }
         let mut decisions = Vec::new();
         for command in commands {
             decisions.extend(self.engine.handle(now, command));
         }
+        decisions.retain(|d| !matches!(d, Decision::Rejected { .. }));
         self.persist(now, decisions).await
     }
 
@@ -281,6 +295,9 @@ impl Workspace {
         let now = (self.inner.clock)();
         self.sync(now).await?;
         let enqueue = matches!(command, Command::Enqueue(_));
+        if let Command::Enqueue(input) = &command {
+            self.routed.insert(input.id);
+        }
         let mut decisions = self.engine.handle(now, command);
         // A conversation stored before this task started was restored with the rest: it is
         // routed already, not a duplicate.
@@ -314,6 +331,18 @@ impl Workspace {
         now: Timestamp,
         decisions: Vec<Decision>,
     ) -> Result<(), RouteError> {
+        for decision in &decisions {
+            match decision {
+                Decision::Closed { conversation }
+                | Decision::Abandoned {
+                    conversation,
+                    still_offered: false,
+                } => {
+                    self.routed.remove(conversation);
+                }
+                _ => {}
+            }
+        }
         let stored = self
             .inner
             .store
@@ -323,6 +352,7 @@ impl Workspace {
             self.engine = Engine::new(self.lease.workspace_id.as_u64_pair().0);
             self.agents.clear();
             self.queues.clear();
+            self.routed.clear();
             if let Err(again) = Box::pin(self.rebuild()).await {
                 tracing::error!(%again, "routing could not be rebuilt");
             }
@@ -358,6 +388,14 @@ impl Workspace {
         let wait = u64::try_from(at.millis() - now.millis()).unwrap_or(0);
         tokio::time::Instant::now() + Duration::from_millis(wait)
     }
+}
+
+async fn store_over(
+    store: &Store,
+    workspace_id: Uuid,
+    held: Vec<Uuid>,
+) -> Result<Vec<Uuid>, RouteError> {
+    Ok(store.over_conversations(workspace_id, held).await?)
 }
 
 fn later(now: Timestamp, by: Duration) -> Timestamp {

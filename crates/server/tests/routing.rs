@@ -322,3 +322,45 @@ async fn supervisors_assign_transfer_unassign_and_customers_abandon() {
         "an abandoned conversation is routed no more"
     );
 }
+
+#[tokio::test]
+async fn a_conversation_closed_outside_routing_stays_closed_and_its_offer_ends() {
+    let app = TestApp::spawn().await;
+    let ws = app.workspace().await;
+    let (ada, _) = agent(&app, &ws, "Ada").await;
+    let queue = queue(&app, &ws, json!({"name": "Support"}), &[&ada]).await;
+    let (_, grace) = app
+        .post(
+            &ws.path("/endusers"),
+            &ws.key,
+            json!({"displayName": "Grace"}),
+        )
+        .await;
+    let (status, created) = app
+        .post(
+            &ws.path("/conversations"),
+            &ws.key,
+            json!({"channel": "messaging", "queueId": queue, "endUserId": id(&grace)}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{created}");
+    assert_eq!(created["status"], "offered");
+    let forgotten = id(&created);
+
+    // Forgetting the end user closes the conversation in the store, outside routing.
+    let forget = ws.path(&format!("/endusers/{}/anonymize?force=true", id(&grace)));
+    let (status, _) = app.post(&forget, &ws.key, json!({})).await;
+    assert_eq!(status, StatusCode::ACCEPTED);
+    tokio::time::sleep(std::time::Duration::from_millis(1500)).await;
+    assert_eq!(read(&app, &ws, &forgotten).await["status"], "closed");
+    let path = ws.path(&format!("/conversations/{forgotten}/history"));
+    let (_, history) = app.get(&path, &ws.key).await;
+    let cancelled = history["results"].as_array().unwrap().iter().any(|e| {
+        e["kind"] == "conversation.offer_cancelled" && e["data"]["agentId"] == ada.as_str()
+    });
+    assert!(cancelled, "Ada's offer ended: {history}");
+    // And it is not offered again.
+    let next = id(&conversation(&app, &ws, &queue).await);
+    assert_eq!(read(&app, &ws, &next).await["status"], "offered");
+    assert_eq!(read(&app, &ws, &forgotten).await["status"], "closed");
+}

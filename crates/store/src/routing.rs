@@ -92,7 +92,37 @@ impl Store {
 /// Offers without an expiry are kept until they end; this stands for "never" in the table.
 const NEVER: i64 = i64::MAX / 2;
 
+/// Routing never moves a conversation that is over: one closed outside it (by anonymization,
+/// say) stays closed whatever the engine still believes, until it hears of the close.
+const STILL_OPEN: &str = "status NOT IN ('closed', 'abandoned')";
+
 impl Store {
+    /// Which of these conversations are over (closed or abandoned) in the store.
+    pub async fn over_conversations(
+        &self,
+        workspace_id: Uuid,
+        ids: Vec<Uuid>,
+    ) -> Result<Vec<Uuid>> {
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        self.read(move |c| {
+            Box::pin(async move {
+                let mut sql =
+                    crate::sql::Sql::new("SELECT id FROM conversations WHERE workspace_id = ");
+                sql.bind(workspace_id)
+                    .push(" AND status IN ('closed', 'abandoned') AND id IN ")
+                    .bind_list(&ids);
+                sql.fetch_all(c)
+                    .await?
+                    .iter()
+                    .map(|r| r.uuid("id"))
+                    .collect()
+            })
+        })
+        .await
+    }
+
     /// Persists what the engine decided, in one transaction, as the holder of `lease`: refused
     /// (Conflict) when the lease has passed to another node, so a former holder cannot write
     /// over its successor. Every decision is also recorded as an event.
@@ -152,13 +182,21 @@ async fn apply(c: &mut AnyConnection, ws: Uuid, now: Timestamp, decision: &Decis
             expires_at,
         } => {
             let expires = expires_at.map_or(NEVER, |t| t.millis());
-            exec(
-                c,
+            let sql = format!(
                 "INSERT INTO offers (workspace_id, conversation_id, agent_id, offered_at, expires_at) \
-                 VALUES ($1, $2, $3, $4, $5)",
-                &[ws.into(), conversation.into(), agent.into(), now.into(), expires.into()],
-            )
-            .await?;
+                 SELECT $1, $2, $3, $4, $5 WHERE EXISTS \
+                 (SELECT 1 FROM conversations WHERE id = $2 AND {STILL_OPEN})"
+            );
+            let args = [
+                ws.into(),
+                conversation.into(),
+                agent.into(),
+                now.into(),
+                expires.into(),
+            ];
+            if q(&sql, &args).execute(&mut *c).await?.rows_affected() == 0 {
+                return Ok(());
+            }
             set_status(c, conversation, Status::Offered, now).await?;
             let data =
                 json!({"conversationId": conversation, "agentId": agent, "expiresAt": expires_at});
@@ -188,8 +226,8 @@ async fn apply(c: &mut AnyConnection, ws: Uuid, now: Timestamp, decision: &Decis
             end_offer(c, conversation, None).await?;
             exec(
                 c,
-                "UPDATE conversations SET status = $2, status_updated_at = $3, assignee_id = $4, \
-                 assigned_at = $3, updated_at = $3 WHERE id = $1",
+                &format!("UPDATE conversations SET status = $2, status_updated_at = $3, assignee_id = $4, \
+                 assigned_at = $3, updated_at = $3 WHERE id = $1 AND {STILL_OPEN}"),
                 &[
                     conversation.into(),
                     Status::Assigned.as_str().into(),
@@ -223,9 +261,9 @@ async fn apply(c: &mut AnyConnection, ws: Uuid, now: Timestamp, decision: &Decis
             };
             exec(
                 c,
-                "UPDATE conversations SET status = $2, status_updated_at = $3, assignee_id = NULL, \
+                &format!("UPDATE conversations SET status = $2, status_updated_at = $3, assignee_id = NULL, \
                  assigned_at = NULL, queue_id = COALESCE($4, queue_id), team_id = $5, \
-                 target_agent_id = $6, queued_at = $3, updated_at = $3 WHERE id = $1",
+                 target_agent_id = $6, queued_at = $3, updated_at = $3 WHERE id = $1 AND {STILL_OPEN}"),
                 &[
                     conversation.into(),
                     Status::Pending.as_str().into(),
@@ -251,8 +289,8 @@ async fn apply(c: &mut AnyConnection, ws: Uuid, now: Timestamp, decision: &Decis
         } => {
             exec(
                 c,
-                "UPDATE conversations SET status = $2, status_updated_at = $3, wrap_up_until = $4, \
-                 updated_at = $3 WHERE id = $1",
+                &format!("UPDATE conversations SET status = $2, status_updated_at = $3, wrap_up_until = $4, \
+                 updated_at = $3 WHERE id = $1 AND {STILL_OPEN}"),
                 &[
                     conversation.into(),
                     Status::WrapUp.as_str().into(),
@@ -383,8 +421,10 @@ async fn set_status(
 ) -> Result<()> {
     exec(
         c,
-        "UPDATE conversations SET status = $2, status_updated_at = $3, updated_at = $3 \
-         WHERE id = $1 AND status <> $2",
+        &format!(
+            "UPDATE conversations SET status = $2, status_updated_at = $3, updated_at = $3 \
+         WHERE id = $1 AND status <> $2 AND {STILL_OPEN}"
+        ),
         &[conversation.into(), status.as_str().into(), now.into()],
     )
     .await
@@ -398,8 +438,10 @@ async fn close(
 ) -> Result<()> {
     exec(
         c,
-        "UPDATE conversations SET status = $2, status_updated_at = $3, closed_at = $3, \
-         wrap_up_until = NULL, updated_at = $3 WHERE id = $1",
+        &format!(
+            "UPDATE conversations SET status = $2, status_updated_at = $3, closed_at = $3, \
+         wrap_up_until = NULL, updated_at = $3 WHERE id = $1 AND {STILL_OPEN}"
+        ),
         &[conversation.into(), status.as_str().into(), now.into()],
     )
     .await
