@@ -28,6 +28,7 @@
 
 mod commit;
 mod load;
+mod routing;
 mod target;
 
 use std::path::Path;
@@ -67,6 +68,13 @@ struct Args {
     /// Agents created before the load starts.
     #[arg(long, default_value_t = 1000)]
     agents: usize,
+    /// Measure routing end to end instead: conversations created and offered per second, and
+    /// the time from create to the offer on the event stream at `--rate` creates per second.
+    #[arg(long)]
+    routing: bool,
+    /// Creates per second of the routing latency run.
+    #[arg(long, default_value_t = 500)]
+    rate: u32,
 }
 
 struct HttpRow {
@@ -95,6 +103,9 @@ async fn main() -> anyhow::Result<()> {
         duration: Duration::from_secs(args.seconds),
     };
     let mut report = Report::default();
+    if args.routing {
+        return bench_routing(&args, load).await;
+    }
 
     let dir = tempfile::tempdir()?;
     let url = format!(
@@ -180,6 +191,61 @@ async fn bench_postgres(
             connections,
             rate,
         });
+    }
+    Ok(())
+}
+
+/// Routing end to end on SQLite and, when given, PostgreSQL; prints one table.
+async fn bench_routing(args: &Args, load: Load) -> anyhow::Result<()> {
+    let dir = tempfile::tempdir()?;
+    let url = format!(
+        "sqlite://{}?mode=rwc",
+        dir.path().join("switchboard.db").display()
+    );
+    let mut rows =
+        vec![routing::bench("SQLite", url, dir.path(), args.agents, load, args.rate).await?];
+    if let Some(server_url) = &args.postgres {
+        let database = PgDatabase::create(server_url).await?;
+        let pg_dir = tempfile::tempdir()?;
+        let outcome = routing::bench(
+            "PostgreSQL",
+            database.url.clone(),
+            pg_dir.path(),
+            args.agents,
+            load,
+            args.rate,
+        )
+        .await;
+        database.drop().await?;
+        rows.push(outcome?);
+    }
+    println!("## Routing end to end over HTTP\n");
+    println!(
+        "{} agents in one queue (LongestIdle), room for 100 chats each; closed loop of {} \
+         connections for {} s, then {} creates/s for {} s with the workspace's event stream open.\n",
+        args.agents, load.concurrency, args.seconds, args.rate, args.seconds
+    );
+    println!(
+        "| Server | Created and offered/s | create p50 ms | create p99 ms | Errors | Open loop sent | Offers seen | create→offer p50 ms | create→offer p99 ms |"
+    );
+    println!("|---|---:|---:|---:|---:|---:|---:|---:|---:|");
+    for row in rows {
+        let ms = |d: Duration| d.as_secs_f64() * 1000.0;
+        println!(
+            "| {} | {:.0} | {:.2} | {:.2} | {} | {} | {} | {:.2} | {:.2} |",
+            row.server,
+            row.closed.rate(),
+            ms(row.closed.percentile(0.5)),
+            ms(row.closed.percentile(0.99)),
+            row.closed.errors,
+            row.sent,
+            row.offered,
+            ms(row.p50),
+            ms(row.p99)
+        );
+        if let Some(error) = &row.closed.first_error {
+            println!("\n{}: first error: {error}", row.server);
+        }
     }
     Ok(())
 }

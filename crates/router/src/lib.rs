@@ -8,11 +8,11 @@
 //! time and sleeps until the engine's next deadline. Every decision is committed (with its
 //! event) before the command is answered or anyone hears of it.
 //!
-//! Agents and queues change through every surface; before each command, and at least every
-//! second, the task tells the engine the current agents and queues if anything was written
-//! since it last looked. That costs a read of the workspace's agents and queues per burst of
-//! writes, which is fine for the workspaces of today and is the first thing to make incremental
-//! for very large ones.
+//! Agents and queues change through every surface; every second the task tells the engine the
+//! current agents and queues if anything was written since it last looked (and lets go of
+//! conversations closed outside routing). So a change reaches routing within a second, at the
+//! cost of one read of the workspace's agents and queues per second of writes; making that
+//! incremental is the next step for very large workspaces.
 
 mod translate;
 
@@ -132,6 +132,8 @@ struct Workspace {
     queues: HashSet<Uuid>,
     /// The conversations the engine holds, to notice those closed outside it.
     routed: HashSet<Uuid>,
+    /// When agents, queues and ended conversations were last read.
+    synced_at: Timestamp,
 }
 
 impl Workspace {
@@ -201,6 +203,7 @@ impl Workspace {
             agents: HashSet::new(),
             queues: HashSet::new(),
             routed: HashSet::new(),
+            synced_at: now,
         };
         workspace.rebuild().await?;
         Ok(workspace)
@@ -212,6 +215,7 @@ impl Workspace {
         self.written.borrow_and_update();
         let snapshot = store.routing_snapshot(self.lease.workspace_id).await?;
         let now = (self.inner.clock)();
+        self.synced_at = now;
         let mut commands = self.sync_commands(&snapshot.agents, &snapshot.queues, now);
         for conversation in &snapshot.open_conversations {
             if let Some(input) = translate::conversation(conversation) {
@@ -262,21 +266,23 @@ impl Workspace {
         commands
     }
 
-    /// Brings the engine's agents and queues up to date when anything was written since.
+    /// Brings the engine's agents and queues up to date when anything was written since, and
+    /// lets go of conversations that ended outside routing.
     async fn sync(&mut self, now: Timestamp) -> Result<(), RouteError> {
         if !self.written.has_changed().unwrap_or(false) {
             return Ok(());
         }
         self.written.borrow_and_update();
-        let snapshot = self
-            .inner
-            .store
-            .routing_snapshot(self.lease.workspace_id)
-            .await?;
-        let mut commands = self.sync_commands(&snapshot.agents, &snapshot.queues, now);
-        let held: Vec<Uuid> = self.routed.iter().copied().collect();
-        let over = store_over(&self.inner.store, self.lease.workspace_id, held).await?;
-        for conversation in over {
+        let store = self.inner.store.clone();
+        let ws = self.lease.workspace_id;
+        let roster = store.routing_roster(ws).await?;
+        let mut commands = self.sync_commands(&roster.agents, &roster.queues, now);
+        // A margin, so that a close committed while the last sync was reading is not missed;
+        // conversations already let go are filtered out below.
+        let since = Timestamp::from_millis(self.synced_at.millis() - 5_000);
+        let ended = store.ended_since(ws, since).await?;
+        self.synced_at = now;
+        for conversation in ended.into_iter().filter(|c| self.routed.contains(c)) {
             // Closed outside routing: the engine lets it go (an abandon for waiting work, a
             // close and an end of wrap-up for assigned work); the store keeps it closed.
             commands.push(Command::Abandon { conversation });
@@ -293,7 +299,6 @@ impl Workspace {
 
     async fn handle(&mut self, command: Command) -> Result<Vec<Decision>, RouteError> {
         let now = (self.inner.clock)();
-        self.sync(now).await?;
         let enqueue = matches!(command, Command::Enqueue(_));
         if let Command::Enqueue(input) = &command {
             self.routed.insert(input.id);
@@ -388,14 +393,6 @@ impl Workspace {
         let wait = u64::try_from(at.millis() - now.millis()).unwrap_or(0);
         tokio::time::Instant::now() + Duration::from_millis(wait)
     }
-}
-
-async fn store_over(
-    store: &Store,
-    workspace_id: Uuid,
-    held: Vec<Uuid>,
-) -> Result<Vec<Uuid>, RouteError> {
-    Ok(store.over_conversations(workspace_id, held).await?)
 }
 
 fn later(now: Timestamp, by: Duration) -> Timestamp {

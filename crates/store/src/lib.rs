@@ -37,7 +37,7 @@ pub use leases::Lease;
 pub use media::Media;
 pub use members::{MemberOutcome, Removal};
 pub use page::{Cursor, Page};
-pub use routing::{Offer, RoutingSnapshot};
+pub use routing::{Offer, Roster, RoutingSnapshot};
 pub use tags::{NewTag, name_taken as tag_name_taken};
 pub use teams::{MEMBER_ORDER, MEMBERS_PER_CHANGE_MAX, TeamDetails, TeamMember};
 

@@ -42,6 +42,27 @@ pub struct RoutingSnapshot {
     pub offers: Vec<Offer>,
 }
 
+/// What routing routes with: agents and queues.
+pub struct Roster {
+    pub agents: Vec<AgentDetails>,
+    pub queues: Vec<(Queue, Vec<QueueMember>)>,
+}
+
+async fn roster(
+    c: &mut AnyConnection,
+    workspace_id: Uuid,
+    rules: Vec<crate::RuleDetails>,
+) -> Result<Roster> {
+    let agents = crate::agents::all_of(c, workspace_id).await?;
+    let agents = details(c, workspace_id, agents, rules).await?;
+    let mut queues = Vec::new();
+    for queue in crate::queues::all_of(c, workspace_id).await? {
+        let members = crate::queues::members_of(c, queue.id).await?;
+        queues.push((queue, members));
+    }
+    Ok(Roster { agents, queues })
+}
+
 async fn offers_of(c: &mut AnyConnection, workspace_id: Uuid) -> Result<Vec<Offer>> {
     let rows = q(
         "SELECT conversation_id, agent_id, offered_at, expires_at FROM offers \
@@ -68,13 +89,7 @@ impl Store {
         let rules = self.capacity_rules(workspace_id).await?;
         self.read(move |c| {
             Box::pin(async move {
-                let agents = crate::agents::all_of(c, workspace_id).await?;
-                let agents = details(c, workspace_id, agents, rules).await?;
-                let mut queues = Vec::new();
-                for queue in crate::queues::all_of(c, workspace_id).await? {
-                    let members = crate::queues::members_of(c, queue.id).await?;
-                    queues.push((queue, members));
-                }
+                let Roster { agents, queues } = roster(c, workspace_id, rules).await?;
                 let open_conversations = crate::conversations::open_of(c, workspace_id).await?;
                 let offers = offers_of(c, workspace_id).await?;
                 Ok(RoutingSnapshot {
@@ -97,30 +112,29 @@ const NEVER: i64 = i64::MAX / 2;
 const STILL_OPEN: &str = "status NOT IN ('closed', 'abandoned')";
 
 impl Store {
-    /// Which of these conversations are over (closed or abandoned) in the store.
-    pub async fn over_conversations(
-        &self,
-        workspace_id: Uuid,
-        ids: Vec<Uuid>,
-    ) -> Result<Vec<Uuid>> {
-        if ids.is_empty() {
-            return Ok(Vec::new());
-        }
+    /// The conversations of a workspace that ended (closed or abandoned) at or after `since`.
+    pub async fn ended_since(&self, workspace_id: Uuid, since: Timestamp) -> Result<Vec<Uuid>> {
         self.read(move |c| {
             Box::pin(async move {
-                let mut sql =
-                    crate::sql::Sql::new("SELECT id FROM conversations WHERE workspace_id = ");
-                sql.bind(workspace_id)
-                    .push(" AND status IN ('closed', 'abandoned') AND id IN ")
-                    .bind_list(&ids);
-                sql.fetch_all(c)
-                    .await?
-                    .iter()
-                    .map(|r| r.uuid("id"))
-                    .collect()
+                let rows = q(
+                    "SELECT id FROM conversations WHERE workspace_id = $1 \
+                     AND status IN ('closed', 'abandoned') AND status_updated_at >= $2",
+                    &[workspace_id.into(), since.into()],
+                )
+                .fetch_all(c)
+                .await?;
+                rows.iter().map(|r| r.uuid("id")).collect()
             })
         })
         .await
+    }
+
+    /// A workspace's agents (with their details) and queues (with their members): what routing
+    /// routes with, as opposed to what it routes.
+    pub async fn routing_roster(&self, workspace_id: Uuid) -> Result<Roster> {
+        let rules = self.capacity_rules(workspace_id).await?;
+        self.read(move |c| Box::pin(roster(c, workspace_id, rules)))
+            .await
     }
 
     /// Persists what the engine decided, in one transaction, as the holder of `lease`: refused

@@ -1,0 +1,229 @@
+//! Routing end to end over HTTP: conversations created in a queue whose members take work, and
+//! the time from sending the create to the offer arriving on the event stream.
+//!
+//! Set-up: `agents` agents, available, each with room for 100 messaging conversations, all
+//! members of one queue (LongestIdle, offers that do not expire). Then:
+//!
+//! * a closed loop of `concurrency` connections creating conversations for `seconds`: each
+//!   create answers once the conversation is stored and its offer decided and stored, so this is
+//!   the rate of conversations created and offered;
+//! * an open loop at `rate` creates per second for `seconds`, with the workspace's event stream
+//!   open: for each conversation, the time from sending its create to its `conversation.offered`
+//!   event arriving.
+
+use std::collections::HashMap;
+use std::path::Path;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, bail};
+use futures::StreamExt;
+use reqwest::{Client, StatusCode};
+use serde_json::{Value, json};
+
+use crate::load::{self, Load, MakeRequest, Stats};
+use crate::target::{self, Fixture};
+
+pub struct RoutingRow {
+    pub server: &'static str,
+    /// The closed loop: creates (each stored and offered) per second, and their latency.
+    pub closed: Stats,
+    /// What the open loop saw from create to offer on the stream.
+    pub sent: usize,
+    pub offered: usize,
+    pub p50: Duration,
+    pub p99: Duration,
+}
+
+type Seen = Arc<Mutex<HashMap<String, Instant>>>;
+
+pub async fn bench(
+    server: &'static str,
+    database_url: String,
+    data_dir: &Path,
+    agents: usize,
+    load: Load,
+    rate: u32,
+) -> anyhow::Result<RoutingRow> {
+    eprintln!("{server}: routing: starting the server and {agents} available agents");
+    let running = target::start_switchboard(database_url, data_dir).await?;
+    let fixture = Fixture::set_up(format!("http://{}", running.addr), agents).await?;
+    let queue = set_up(&fixture).await?;
+
+    let offered: Seen = Arc::default();
+    let stream = tokio::spawn(follow_offers(
+        format!("{}/workspaces/{}/events", fixture.base, fixture.workspace),
+        fixture.key.clone(),
+        offered.clone(),
+    ));
+    // Let the stream connect before anything is created.
+    tokio::time::sleep(Duration::from_millis(300)).await;
+
+    eprintln!("{server}: routing: closed loop of creates");
+    let closed = load::run(load, StatusCode::CREATED, create(&fixture, &queue)).await;
+
+    eprintln!("{server}: routing: {rate} creates per second, create to offer on the stream");
+    let sent = open_loop(&fixture, &queue, rate, load.duration).await?;
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    stream.abort();
+    let seen = offered.lock().expect("offers").clone();
+    let mut latencies: Vec<Duration> = sent
+        .iter()
+        .filter_map(|(id, at)| {
+            seen.get(id)
+                .map(|offered| offered.saturating_duration_since(*at))
+        })
+        .collect();
+    latencies.sort();
+    let pick = |fraction: f64| {
+        latencies
+            .len()
+            .checked_sub(1)
+            .map_or(Duration::ZERO, |last| {
+                latencies[((last as f64) * fraction).round() as usize]
+            })
+    };
+    let row = RoutingRow {
+        server,
+        closed,
+        sent: sent.len(),
+        offered: latencies.len(),
+        p50: pick(0.5),
+        p99: pick(0.99),
+    };
+    running.shutdown().await?;
+    Ok(row)
+}
+
+/// Room for 100 chats per agent, every agent available, one queue with all of them.
+async fn set_up(fixture: &Fixture) -> anyhow::Result<String> {
+    let client = Client::new();
+    let ws = format!("{}/workspaces/{}", fixture.base, fixture.workspace);
+    let rules: Value = client
+        .get(format!("{ws}/capacity-rules"))
+        .bearer_auth(&fixture.key)
+        .send()
+        .await?
+        .json()
+        .await?;
+    let rule = rules["results"][0]["id"]
+        .as_str()
+        .context("the default rule")?;
+    call(
+        client
+            .patch(format!("{ws}/capacity-rules/{rule}"))
+            .json(&json!({"capacity": {"messaging": 100, "email": 5}})),
+        &fixture.key,
+    )
+    .await?;
+    futures::stream::iter(fixture.agents.iter())
+        .map(|agent| {
+            call(
+                client
+                    .patch(format!("{ws}/agents/{agent}/availability"))
+                    .json(&json!({"status": "active"})),
+                &fixture.key,
+            )
+        })
+        .buffer_unordered(16)
+        .collect::<Vec<_>>()
+        .await
+        .into_iter()
+        .collect::<anyhow::Result<Vec<_>>>()?;
+    let body = json!({"name": "Bench", "offerAlgorithm": "LongestIdle"});
+    let queue = call(
+        client.post(format!("{ws}/queues")).json(&body),
+        &fixture.key,
+    )
+    .await?;
+    let queue = queue["id"].as_str().context("a queue id")?.to_owned();
+    for chunk in fixture.agents.chunks(1000) {
+        let url = format!("{}/v1/queues/{queue}/members", fixture.base);
+        call(
+            client.patch(url).json(&json!({"agentIds": chunk})),
+            &fixture.key,
+        )
+        .await?;
+    }
+    // Routing hears of agent and queue changes within a second.
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    Ok(queue)
+}
+
+async fn call(request: reqwest::RequestBuilder, key: &str) -> anyhow::Result<Value> {
+    let response = request.bearer_auth(key).send().await?;
+    let status = response.status();
+    let body: Value = response.json().await?;
+    if !status.is_success() {
+        bail!("answered {status}: {body}");
+    }
+    Ok(body)
+}
+
+fn create(fixture: &Fixture, queue: &str) -> MakeRequest {
+    let url = format!(
+        "{}/workspaces/{}/conversations",
+        fixture.base, fixture.workspace
+    );
+    let (key, body) = (
+        fixture.key.clone(),
+        json!({"channel": "messaging", "queueId": queue}),
+    );
+    Arc::new(move |client, _, _| client.post(&url).bearer_auth(&key).json(&body))
+}
+
+/// Sends `rate` creates per second for `duration`; answers when each was sent, by id.
+async fn open_loop(
+    fixture: &Fixture,
+    queue: &str,
+    rate: u32,
+    duration: Duration,
+) -> anyhow::Result<Vec<(String, Instant)>> {
+    let client = Client::builder().pool_max_idle_per_host(64).build()?;
+    let make = create(fixture, queue);
+    let mut ticks = tokio::time::interval(Duration::from_secs(1) / rate);
+    let total = (rate as u64 * duration.as_secs()) as usize;
+    let mut sends = Vec::with_capacity(total);
+    let mut rng = rand::SeedableRng::seed_from_u64(7);
+    for n in 0..total {
+        ticks.tick().await;
+        let request = make(&client, &mut rng, n as u64);
+        sends.push(tokio::spawn(async move {
+            let sent = Instant::now();
+            let answer: Value = request.send().await.ok()?.json().await.ok()?;
+            Some((answer["id"].as_str()?.to_owned(), sent))
+        }));
+    }
+    let mut sent = Vec::with_capacity(total);
+    for send in sends {
+        if let Some(pair) = send.await? {
+            sent.push(pair);
+        }
+    }
+    Ok(sent)
+}
+
+/// Reads the workspace's event stream and notes when each conversation's offer arrived.
+async fn follow_offers(url: String, key: String, seen: Seen) -> anyhow::Result<()> {
+    let response = Client::new().get(url).bearer_auth(key).send().await?;
+    let mut body = response.bytes_stream();
+    let mut buffer = String::new();
+    while let Some(chunk) = body.next().await {
+        buffer.push_str(&String::from_utf8_lossy(&chunk?));
+        while let Some(end) = buffer.find("\n\n") {
+            let block: String = buffer.drain(..end + 2).collect();
+            if !block.contains("event: conversation.offered") {
+                continue;
+            }
+            let data = block.lines().find_map(|l| l.strip_prefix("data:"));
+            let event: Value = serde_json::from_str(data.unwrap_or("{}").trim())?;
+            if let Some(id) = event["data"]["conversationId"].as_str() {
+                seen.lock()
+                    .expect("offers")
+                    .entry(id.to_owned())
+                    .or_insert_with(Instant::now);
+            }
+        }
+    }
+    Ok(())
+}
