@@ -191,7 +191,23 @@ impl Direction {
 #[serde(rename_all = "camelCase", default)]
 pub struct Details {
     pub custom_attributes: BTreeMap<Uuid, serde_json::Value>,
+    /// Routing offers it only to agents with one of the values of every skill here…
+    pub required_skills: Vec<RequiredSkill>,
+    /// …and every one of these tags,
+    pub required_tag_ids: Vec<Uuid>,
+    /// and holds it first for this agent (the queue's preferred-agent timeout).
+    pub preferred_agent_id: Option<Uuid>,
 }
+
+/// A skill a conversation needs, with the values that will do.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RequiredSkill {
+    pub skill_id: Uuid,
+    pub value_ids: Vec<Uuid>,
+}
+
+pub const REQUIRED_SKILLS_MAX: usize = 20;
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Conversation {
@@ -237,6 +253,9 @@ pub struct NewConversation {
     pub contact_point: Option<String>,
     pub external_id: Option<String>,
     pub tag_ids: Vec<Uuid>,
+    pub required_skills: Vec<RequiredSkill>,
+    pub required_tag_ids: Vec<Uuid>,
+    pub preferred_agent_id: Option<Uuid>,
 }
 
 impl NewConversation {
@@ -255,6 +274,25 @@ impl NewConversation {
         if tag_ids.len() > TAGS_MAX {
             return Err(Invalid::new("tagIds", format!("at most {TAGS_MAX} tags")));
         }
+        let required_tag_ids = crate::agent::dedup(self.required_tag_ids);
+        if required_tag_ids.len() > TAGS_MAX {
+            let message = format!("at most {TAGS_MAX} tags");
+            return Err(Invalid::new("requiredTagIds", message));
+        }
+        if self.required_skills.len() > REQUIRED_SKILLS_MAX {
+            let message = format!("at most {REQUIRED_SKILLS_MAX} skills");
+            return Err(Invalid::new("requiredSkills", message));
+        }
+        if let Some(skill) = self.required_skills.iter().find(|s| s.value_ids.is_empty()) {
+            let message = format!("skill {} needs at least one value", skill.skill_id);
+            return Err(Invalid::new("requiredSkills", message));
+        }
+        let details = Details {
+            required_skills: self.required_skills,
+            required_tag_ids,
+            preferred_agent_id: self.preferred_agent_id,
+            ..Details::default()
+        };
         Ok(Conversation {
             id: crate::new_id(),
             number: 0,
@@ -272,7 +310,7 @@ impl NewConversation {
             subject,
             contact_point,
             external_id,
-            details: Details::default(),
+            details,
             tag_ids,
             wrap_up_until: None,
             closed_at: None,

@@ -119,9 +119,14 @@ pub fn conversation(conversation: &Conversation) -> Option<ConversationInput> {
         media: conversation.channel.media(),
         priority: u8::try_from(conversation.priority).unwrap_or(100),
         created_at: conversation.created_at,
-        required_skills: Vec::new(),
-        required_tags: Vec::new(),
-        preferred_agent: None,
+        required_skills: conversation
+            .details
+            .required_skills
+            .iter()
+            .map(|s| (s.skill_id, s.value_ids.clone()))
+            .collect(),
+        required_tags: conversation.details.required_tag_ids.clone(),
+        preferred_agent: conversation.details.preferred_agent_id,
     })
 }
 

@@ -364,3 +364,70 @@ async fn a_conversation_closed_outside_routing_stays_closed_and_its_offer_ends()
     assert_eq!(read(&app, &ws, &next).await["status"], "offered");
     assert_eq!(read(&app, &ws, &forgotten).await["status"], "closed");
 }
+
+#[tokio::test]
+async fn a_conversation_that_needs_a_skill_goes_only_to_agents_who_have_it() {
+    let app = TestApp::spawn().await;
+    let ws = app.workspace().await;
+    let (status, languages) = app
+        .post(
+            &ws.path("/skills"),
+            &ws.key,
+            json!({"name": "Languages", "valueType": "multiple",
+                   "values": [{"value": "French"}, {"value": "Danish"}]}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{languages}");
+    let value = |name: &str| {
+        languages["values"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|v| v["value"] == name)
+            .map(id)
+            .unwrap()
+    };
+    let (ada, _) = agent(&app, &ws, "Ada").await;
+    let (bob, _) = agent(&app, &ws, "Bob").await;
+    let skill = json!({"assignedSkills": [{"id": id(&languages), "selectedValues": [{"id": value("French")}]}]});
+    let (status, body) = app
+        .patch(&ws.path(&format!("/agents/{bob}")), &ws.key, skill)
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let queue = queue(&app, &ws, json!({"name": "Support"}), &[&ada, &bob]).await;
+
+    let needs = json!({"channel": "messaging", "queueId": queue,
+        "requiredSkills": [{"skillId": id(&languages), "valueIds": [value("French")]}]});
+    let (status, created) = app.post(&ws.path("/conversations"), &ws.key, needs).await;
+    assert_eq!(status, StatusCode::CREATED, "{created}");
+    assert_eq!(
+        created["requiredSkills"][0]["skillId"],
+        id(&languages).as_str()
+    );
+    assert_eq!(
+        offered_to(&app, &ws, &id(&created)).await,
+        std::slice::from_ref(&bob),
+        "only Bob speaks French"
+    );
+
+    let danish = json!({"channel": "messaging", "queueId": queue,
+        "requiredSkills": [{"skillId": id(&languages), "valueIds": [value("Danish")]}]});
+    let (_, waiting) = app.post(&ws.path("/conversations"), &ws.key, danish).await;
+    assert_eq!(
+        waiting["status"], "pending",
+        "nobody speaks Danish: it waits"
+    );
+
+    for bad in [
+        json!({"channel": "voice", "requiredSkills": [{"skillId": id(&languages), "valueIds": []}]}),
+        json!({"channel": "voice", "requiredSkills": [{"skillId": id(&languages), "valueIds": [ada]}]}),
+        json!({"channel": "voice", "requiredSkills": [{"skillId": ada, "valueIds": [ada]}]}),
+        json!({"channel": "voice", "requiredTagIds": [ada]}),
+        json!({"channel": "voice", "preferredAgentId": queue}),
+    ] {
+        let (status, refused) = app
+            .post(&ws.path("/conversations"), &ws.key, bad.clone())
+            .await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{bad}: {refused}");
+    }
+}

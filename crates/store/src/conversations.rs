@@ -213,6 +213,7 @@ async fn require_active_tags(
     c: &mut AnyConnection,
     workspace_id: Uuid,
     ids: &[Uuid],
+    field: &str,
 ) -> Result<()> {
     if ids.is_empty() {
         return Ok(());
@@ -225,12 +226,52 @@ async fn require_active_tags(
     }
     for id in ids {
         match found.iter().find(|(tag, _)| tag == id) {
-            None => return Err(Invalid::new("tagIds", format!("tag {id} does not exist")).into()),
+            None => return Err(Invalid::new(field, format!("tag {id} does not exist")).into()),
             Some((_, false)) => {
                 let message = format!("tag {id} is deactivated and cannot be applied");
-                return Err(Invalid::new("tagIds", message).into());
+                return Err(Invalid::new(field, message).into());
             }
             Some(_) => {}
+        }
+    }
+    Ok(())
+}
+
+/// Refuses (422) routing requirements that name skills, values, tags or agents the workspace
+/// does not have.
+async fn require_routing_needs(
+    c: &mut AnyConnection,
+    workspace_id: Uuid,
+    details: &Details,
+) -> Result<()> {
+    let tags = &details.required_tag_ids;
+    require_active_tags(c, workspace_id, tags, "requiredTagIds").await?;
+    let wanted: Vec<Uuid> = details.required_skills.iter().map(|s| s.skill_id).collect();
+    let skills = crate::skills::load_skills(c, workspace_id, &wanted).await?;
+    for need in &details.required_skills {
+        let skill = skills
+            .iter()
+            .find(|s| s.id == need.skill_id)
+            .ok_or_else(|| {
+                Invalid::new(
+                    "requiredSkills",
+                    format!("skill {} does not exist", need.skill_id),
+                )
+            })?;
+        if let Some(value) = need
+            .value_ids
+            .iter()
+            .find(|v| !skill.values.iter().any(|known| known.id == **v))
+        {
+            let message = format!("{value} is not a value of skill {}", skill.name);
+            return Err(Invalid::new("requiredSkills", message).into());
+        }
+    }
+    if let Some(agent) = details.preferred_agent_id {
+        let known = crate::members::known_agents(c, workspace_id, &[agent]).await?;
+        if known.is_empty() {
+            let message = format!("agent {agent} does not exist");
+            return Err(Invalid::new("preferredAgentId", message).into());
         }
     }
     Ok(())
@@ -275,7 +316,8 @@ impl Store {
                 if let Some(queue) = conversation.queue_id {
                     require_queue(c, ws, queue).await?;
                 }
-                require_active_tags(c, ws, &conversation.tag_ids).await?;
+                require_active_tags(c, ws, &conversation.tag_ids, "tagIds").await?;
+                require_routing_needs(c, ws, &conversation.details).await?;
                 if !attributes.is_empty() {
                     let definitions = all_definitions(c, ws).await?;
                     let values = &mut conversation.details.custom_attributes;
@@ -419,7 +461,7 @@ impl Store {
             Box::pin(async move {
                 let mut conversation = fetch(c, workspace_id, id, true).await?;
                 if !conversation.tag_ids.contains(&tag_id) {
-                    require_active_tags(c, workspace_id, &[tag_id]).await?;
+                    require_active_tags(c, workspace_id, &[tag_id], "tagIds").await?;
                     add_tag(c, &conversation, tag_id, now).await?;
                     conversation.tag_ids.push(tag_id);
                 }

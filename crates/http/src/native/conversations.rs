@@ -3,7 +3,9 @@
 
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use domain::conversation::{Channel, Conversation, Direction, Media, NewConversation, Status};
+use domain::conversation::{
+    Channel, Conversation, Direction, Media, NewConversation, RequiredSkill, Status,
+};
 use domain::custom_attribute::{AttributeValues, ValuesPatch};
 use domain::{Timestamp, Uuid};
 use serde::{Deserialize, Serialize};
@@ -63,6 +65,22 @@ pub struct ConversationIn {
     #[serde(default)]
     #[schema(value_type = Object)]
     custom_attributes: ValuesPatch,
+    /// Routing offers it only to agents with one of the values of each skill…
+    #[serde(default)]
+    required_skills: Vec<RequiredSkillIo>,
+    /// …and every one of these tags (an agent's `tagIds`).
+    #[serde(default)]
+    required_tag_ids: Vec<Uuid>,
+    /// Held for this agent first, for the queue's preferred-agent timeout.
+    preferred_agent_id: Option<Uuid>,
+}
+
+/// A skill a conversation needs, with the values that will do.
+#[derive(Debug, Clone, Deserialize, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct RequiredSkillIo {
+    skill_id: Uuid,
+    value_ids: Vec<Uuid>,
 }
 
 impl TryFrom<ConversationIn> for (NewConversation, ValuesPatch) {
@@ -90,6 +108,16 @@ impl TryFrom<ConversationIn> for (NewConversation, ValuesPatch) {
             contact_point: body.contact_point,
             external_id: body.external_id,
             tag_ids: body.tag_ids,
+            required_skills: body
+                .required_skills
+                .into_iter()
+                .map(|s| RequiredSkill {
+                    skill_id: s.skill_id,
+                    value_ids: s.value_ids,
+                })
+                .collect(),
+            required_tag_ids: body.required_tag_ids,
+            preferred_agent_id: body.preferred_agent_id,
         };
         Ok((new, body.custom_attributes))
     }
@@ -139,6 +167,9 @@ pub struct ConversationOut {
     /// Custom attribute values by attribute id.
     #[schema(value_type = Object)]
     custom_attributes: AttributeValues,
+    required_skills: Vec<RequiredSkillIo>,
+    required_tag_ids: Vec<Uuid>,
+    preferred_agent_id: Option<Uuid>,
     closed_at: Option<Timestamp>,
     created_at: Timestamp,
     updated_at: Timestamp,
@@ -165,6 +196,17 @@ impl From<Conversation> for ConversationOut {
             contact_point: c.contact_point,
             external_id: c.external_id,
             tag_ids: c.tag_ids,
+            required_skills: c
+                .details
+                .required_skills
+                .into_iter()
+                .map(|s| RequiredSkillIo {
+                    skill_id: s.skill_id,
+                    value_ids: s.value_ids,
+                })
+                .collect(),
+            required_tag_ids: c.details.required_tag_ids,
+            preferred_agent_id: c.details.preferred_agent_id,
             custom_attributes: c.details.custom_attributes,
             closed_at: c.closed_at,
             created_at: c.created_at,
