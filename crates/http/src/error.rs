@@ -157,9 +157,10 @@ impl From<router::RouteError> for ApiError {
                 Rejection::InvalidPriority => Self::Invalid(reason.as_str().into()),
                 _ => Self::Conflict(reason.as_str().into()),
             },
-            router::RouteError::NotLeader | router::RouteError::Stopped => {
-                Self::Unavailable(error.to_string())
-            }
+            router::RouteError::NotLeader | router::RouteError::Stopped => Self::Status {
+                status: StatusCode::SERVICE_UNAVAILABLE,
+                message: format!("{error}; try again shortly"),
+            },
             router::RouteError::Store(error) => error.into(),
         }
     }

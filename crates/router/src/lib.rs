@@ -65,12 +65,14 @@ struct Inner {
 }
 
 impl Router {
-    pub fn new(store: Store, clock: Clock, closing: watch::Receiver<bool>) -> Self {
+    /// `node` names this server among those sharing the database; it must stay the same across
+    /// restarts, so that a restarted node resumes its own leases at once.
+    pub fn new(store: Store, node: Uuid, clock: Clock, closing: watch::Receiver<bool>) -> Self {
         Self {
             inner: Arc::new(Inner {
                 store,
                 clock,
-                node: Uuid::new_v4(),
+                node,
                 workspaces: Mutex::new(HashMap::new()),
                 closing,
             }),

@@ -41,6 +41,21 @@ pub async fn open_store(config: &Config) -> anyhow::Result<Store> {
         .with_context(|| "opening the database")
 }
 
+/// This node's id, kept in its data directory: a node that restarts (even after a crash) is the
+/// same node, so it takes its own routing leases back at once instead of waiting them out.
+/// Nodes sharing one PostgreSQL each have their own data directory, hence their own id.
+fn node_id(data_dir: &std::path::Path) -> anyhow::Result<domain::Uuid> {
+    let path = data_dir.join("node-id");
+    if let Ok(text) = std::fs::read_to_string(&path)
+        && let Ok(id) = domain::Uuid::parse_str(text.trim())
+    {
+        return Ok(id);
+    }
+    let id = domain::Uuid::new_v4();
+    std::fs::write(&path, id.to_string()).with_context(|| format!("writing {}", path.display()))?;
+    Ok(id)
+}
+
 /// The admin token's hash: from the configured token, or the stored hash of one generated on
 /// first start. The generated token is returned only by the start that made it.
 async fn admin_token(
@@ -78,6 +93,7 @@ pub async fn start_on(listener: TcpListener, config: Config) -> anyhow::Result<S
     let router_clock = clock.clone();
     let router = router::Router::new(
         store.clone(),
+        node_id(&config.data_dir)?,
         Arc::new(move || router_clock.now()),
         stopped.clone(),
     );

@@ -152,3 +152,88 @@ async fn acknowledged_agents_survive_kill_dash_nine() {
     server.kill().unwrap();
     server.wait().unwrap();
 }
+
+/// Sends a request with a JSON body; answers the status and the JSON answer.
+async fn send(request: reqwest::RequestBuilder, key: &str, body: Value) -> (StatusCode, Value) {
+    let response = request.bearer_auth(key).json(&body).send().await.unwrap();
+    let status = response.status();
+    (status, response.json().await.unwrap_or(Value::Null))
+}
+
+#[tokio::test]
+async fn an_offer_out_when_the_process_is_killed_is_honoured_after_the_restart() {
+    let dir = tempfile::tempdir().unwrap();
+    let database_url = common::database_url(dir.path()).await;
+    let client = reqwest::Client::new();
+    let port = free_port();
+    let base = format!("http://127.0.0.1:{port}");
+    let mut server = launch(&database_url, dir.path(), port);
+    wait_ready(&client, &base).await;
+
+    let (_, ws) = send(
+        client.post(format!("{base}/admin/workspaces")),
+        ADMIN_TOKEN,
+        json!({"name": "crash"}),
+    )
+    .await;
+    let ws = ws["id"].as_str().unwrap().to_owned();
+    let keys = format!("{base}/admin/workspaces/{ws}/api-keys");
+    let (_, key) = send(
+        client.post(&keys),
+        ADMIN_TOKEN,
+        json!({"name": "k", "role": "admin"}),
+    )
+    .await;
+    let key = key["key"].as_str().unwrap().to_owned();
+    let w = format!("{base}/workspaces/{ws}");
+    let (_, agent) = send(
+        client.post(format!("{w}/agents")),
+        &key,
+        json!({"name": "Ada"}),
+    )
+    .await;
+    let agent = agent["id"].as_str().unwrap().to_owned();
+    let availability = client.patch(format!("{w}/agents/{agent}/availability"));
+    send(availability, &key, json!({"status": "active"})).await;
+    let body = json!({"name": "ada", "role": "agent", "agentId": agent});
+    let (_, agent_key) = send(client.post(&keys), ADMIN_TOKEN, body).await;
+    let agent_key = agent_key["key"].as_str().unwrap().to_owned();
+    let (_, queue) = send(
+        client.post(format!("{w}/queues")),
+        &key,
+        json!({"name": "Q", "offerTimeout": 600}),
+    )
+    .await;
+    let queue = queue["id"].as_str().unwrap().to_owned();
+    send(
+        client.put(format!("{w}/queues/{queue}/members/{agent}")),
+        &key,
+        json!({}),
+    )
+    .await;
+    let body = json!({"channel": "messaging", "queueId": queue});
+    let (status, conversation) = send(client.post(format!("{w}/conversations")), &key, body).await;
+    assert_eq!(status, StatusCode::CREATED, "{conversation}");
+    assert_eq!(conversation["status"], "offered", "{conversation}");
+    let conversation = conversation["id"].as_str().unwrap().to_owned();
+
+    server.kill().unwrap();
+    server.wait().unwrap();
+    let port = free_port();
+    let base = format!("http://127.0.0.1:{port}");
+    let mut server = launch(&database_url, dir.path(), port);
+    wait_ready(&client, &base).await;
+    let accept = client.post(format!(
+        "{base}/workspaces/{ws}/conversations/{conversation}/accept"
+    ));
+    let (status, accepted) = send(accept, &agent_key, json!({})).await;
+    assert_eq!(
+        status,
+        StatusCode::OK,
+        "the restarted node routes at once: {accepted}"
+    );
+    assert_eq!(accepted["status"], "assigned");
+    assert_eq!(accepted["assigneeId"], agent.as_str());
+    server.kill().unwrap();
+    server.wait().unwrap();
+}
