@@ -32,6 +32,8 @@ const LEASE: Duration = Duration::from_secs(30);
 /// How soon a change to agents or queues made without a routing command (an agent stepping
 /// away, a new member) reaches the engine at the latest.
 const RESYNC: Duration = Duration::from_secs(1);
+/// How many waiting commands may share one commit.
+const MAX_BATCH: usize = 512;
 
 /// Where the time comes from (the real clock in the server, a virtual one in tests).
 pub type Clock = Arc<dyn Fn() -> Timestamp + Send + Sync>;
@@ -159,16 +161,16 @@ impl Workspace {
         renew.tick().await;
         let mut resync = tokio::time::interval(RESYNC);
         resync.tick().await;
+        let mut batch = Vec::with_capacity(MAX_BATCH);
         loop {
             let deadline = workspace.deadline();
             tokio::select! {
-                command = commands.recv() => match command {
-                    Some((command, reply)) => {
-                        let result = workspace.handle(command).await;
-                        let _ = reply.send(result);
+                received = commands.recv_many(&mut batch, MAX_BATCH) => {
+                    if received == 0 {
+                        break;
                     }
-                    None => break,
-                },
+                    workspace.handle(std::mem::take(&mut batch)).await;
+                }
                 _ = tokio::time::sleep_until(deadline) => workspace.tick().await,
                 _ = resync.tick() => {
                     let now = (inner.clock)();
@@ -299,8 +301,28 @@ impl Workspace {
         self.persist(now, decisions).await
     }
 
-    async fn handle(&mut self, command: Command) -> Result<Vec<Decision>, RouteError> {
+    /// Runs the commands waiting in the queue through the engine and stores all their decisions
+    /// in one commit, then answers each: under load, many commands share one durable write.
+    async fn handle(&mut self, batch: Vec<(Command, Reply)>) {
         let now = (self.inner.clock)();
+        let mut answers = Vec::with_capacity(batch.len());
+        let mut all = Vec::new();
+        for (command, reply) in batch {
+            let decisions = self.decide(now, command);
+            all.extend(decisions.iter().cloned());
+            answers.push((reply, decisions));
+        }
+        let stored = self.persist(now, all).await.map_err(|e| e.to_string());
+        for (reply, decisions) in answers {
+            let result = match &stored {
+                Ok(()) => Ok(decisions),
+                Err(message) => Err(RouteError::Store(StoreError::Unavailable(message.clone()))),
+            };
+            let _ = reply.send(result);
+        }
+    }
+
+    fn decide(&mut self, now: Timestamp, command: Command) -> Vec<Decision> {
         let enqueue = matches!(command, Command::Enqueue(_));
         if let Command::Enqueue(input) = &command {
             self.routed.insert(input.id);
@@ -319,8 +341,7 @@ impl Workspace {
                 )
             });
         }
-        self.persist(now, decisions.clone()).await?;
-        Ok(decisions)
+        decisions
     }
 
     async fn tick(&mut self) {
