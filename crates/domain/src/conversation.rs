@@ -221,6 +221,11 @@ pub struct Conversation {
     pub status_updated_at: Timestamp,
     pub end_user_id: Option<Uuid>,
     pub queue_id: Option<Uuid>,
+    /// Routed to this team's members instead of the queue's (the queue's settings still apply).
+    pub team_id: Option<Uuid>,
+    /// Routed to this one agent only (a personal conversation); its queue takes it over after
+    /// the queue's personal-agent-offline timeout.
+    pub target_agent_id: Option<Uuid>,
     pub queued_at: Option<Timestamp>,
     pub assignee_id: Option<Uuid>,
     pub assigned_at: Option<Timestamp>,
@@ -248,6 +253,8 @@ pub struct NewConversation {
     pub direction: Option<Direction>,
     pub end_user_id: Option<Uuid>,
     pub queue_id: Option<Uuid>,
+    pub team_id: Option<Uuid>,
+    pub target_agent_id: Option<Uuid>,
     pub priority: Option<i64>,
     pub subject: Option<String>,
     pub contact_point: Option<String>,
@@ -259,9 +266,11 @@ pub struct NewConversation {
 }
 
 impl NewConversation {
-    /// A pending conversation, waiting in its queue from `now` when it names one.
+    /// A pending conversation, waiting to be routed from `now` when it names a queue, team or
+    /// agent.
     pub fn build(self, workspace_id: Uuid, now: Timestamp) -> Result<Conversation, Invalid> {
         let channel = self.channel()?;
+        let routed = self.routed();
         let priority = self.priority.unwrap_or(0);
         validate::range("priority", priority, 0, PRIORITY_MAX)?;
         let subject = trimmed(self.subject);
@@ -303,7 +312,9 @@ impl NewConversation {
             status_updated_at: now,
             end_user_id: self.end_user_id,
             queue_id: self.queue_id,
-            queued_at: self.queue_id.map(|_| now),
+            team_id: self.team_id,
+            target_agent_id: self.target_agent_id,
+            queued_at: routed.then_some(now),
             assignee_id: None,
             assigned_at: None,
             priority,
@@ -317,6 +328,11 @@ impl NewConversation {
             created_at: now,
             updated_at: now,
         })
+    }
+
+    /// Whether routing takes it: it names a queue, a team or an agent.
+    fn routed(&self) -> bool {
+        self.queue_id.is_some() || self.team_id.is_some() || self.target_agent_id.is_some()
     }
 
     fn channel(&self) -> Result<Channel, Invalid> {

@@ -305,6 +305,13 @@ impl Workspace {
     /// in one commit, then answers each: under load, many commands share one durable write.
     async fn handle(&mut self, batch: Vec<(Command, Reply)>) {
         let now = (self.inner.clock)();
+        if batch
+            .iter()
+            .any(|(command, _)| needs_current_roster(command))
+            && let Err(error) = self.sync(now).await
+        {
+            tracing::warn!(%error, "routing could not catch up with agent changes");
+        }
         let mut answers = Vec::with_capacity(batch.len());
         let mut all = Vec::new();
         for (command, reply) in batch {
@@ -416,6 +423,19 @@ impl Workspace {
         let wait = u64::try_from(at.millis() - now.millis()).unwrap_or(0);
         tokio::time::Instant::now() + Duration::from_millis(wait)
     }
+}
+
+/// Commands a person gives about agents and teams, right after changing them perhaps (a new
+/// agent assigned, a team just staffed): the engine first catches up with agent changes, instead
+/// of within the second.
+fn needs_current_roster(command: &Command) -> bool {
+    matches!(
+        command,
+        Command::Assign { .. }
+            | Command::Transfer { .. }
+            | Command::Unassign { .. }
+            | Command::AgentAway { .. }
+    )
 }
 
 fn later(now: Timestamp, by: Duration) -> Timestamp {

@@ -92,10 +92,10 @@ pub fn queue(queue: &Queue, members: &[QueueMember]) -> QueueInput {
         do_not_offer: settings
             .is_do_not_offer_enabled
             .then(|| per_media(&settings.do_not_offer_timeouts)),
-        preferred_agent_timeout: preferred
-            .then(|| settings.preferred_agent_timeouts.values().copied().max())
-            .flatten()
-            .and_then(|v| u32::try_from(v).ok()),
+        preferred_agent_timeout: preferred.then(|| per_media(&settings.preferred_agent_timeouts)),
+        preferred_agent_offline_timeout: seconds(settings.preferred_agent_offline_timeout)
+            .filter(|_| preferred),
+        personal_agent_offline_timeout: seconds(settings.personal_agent_offline_timeout),
         offer_abandoned_conversations: settings.offer_abandoned_conversations.unwrap_or(false),
         members: members
             .iter()
@@ -109,13 +109,23 @@ pub fn queue(queue: &Queue, members: &[QueueMember]) -> QueueInput {
     }
 }
 
-/// The engine's view of a conversation, when it is routed at all (it names a queue).
+/// The engine's view of a conversation, when it is routed at all (it names a queue, a team or
+/// an agent; the narrowest is where it waits).
 pub fn conversation(conversation: &Conversation) -> Option<ConversationInput> {
-    let queue = conversation.queue_id?;
+    let target = match (
+        conversation.target_agent_id,
+        conversation.team_id,
+        conversation.queue_id,
+    ) {
+        (Some(agent), _, _) => Target::Agent(agent),
+        (None, Some(team), _) => Target::Team(team),
+        (None, None, Some(queue)) => Target::Queue(queue),
+        (None, None, None) => return None,
+    };
     Some(ConversationInput {
         id: conversation.id,
-        target: Target::Queue(queue),
-        queue: Some(queue),
+        target,
+        queue: conversation.queue_id,
         media: conversation.channel.media(),
         priority: u8::try_from(conversation.priority).unwrap_or(100),
         created_at: conversation.created_at,

@@ -94,6 +94,8 @@ pub(crate) struct Conv {
     pub queue_priority: i64,
     pub preferred: Option<AgentIdx>,
     pub hold_until: Option<Timestamp>,
+    /// When a conversation addressed to an agent who does not take work goes to its queue.
+    pub personal_until: Option<Timestamp>,
     pub status: Status,
     /// The pool whose waiting set holds the conversation (pending or offered).
     pub pool: Option<PoolIdx>,
@@ -119,7 +121,9 @@ pub(crate) struct Settings {
     pub offer_timeout: Option<u32>,
     pub wrap_up: u32,
     pub do_not_offer: Option<MediaMap<u32>>,
-    pub preferred_agent_timeout: Option<u32>,
+    pub preferred_agent_timeout: Option<MediaMap<u32>>,
+    pub preferred_agent_offline_timeout: Option<u32>,
+    pub personal_agent_offline_timeout: Option<u32>,
     pub offer_abandoned: bool,
 }
 
@@ -132,6 +136,8 @@ impl Settings {
                 wrap_up: q.wrap_up_timeout.unwrap_or(0),
                 do_not_offer: q.do_not_offer,
                 preferred_agent_timeout: q.preferred_agent_timeout,
+                preferred_agent_offline_timeout: q.preferred_agent_offline_timeout,
+                personal_agent_offline_timeout: q.personal_agent_offline_timeout,
                 offer_abandoned: q.offer_abandoned_conversations,
             },
             None => Self {
@@ -140,6 +146,8 @@ impl Settings {
                 wrap_up: 0,
                 do_not_offer: None,
                 preferred_agent_timeout: None,
+                preferred_agent_offline_timeout: None,
+                personal_agent_offline_timeout: None,
                 offer_abandoned: false,
             },
         }
@@ -796,6 +804,7 @@ impl Engine {
             queue_priority: 0,
             preferred,
             hold_until: None,
+            personal_until: None,
             status: Status::Pending,
             pool: None,
             waiting_since: self.now,
@@ -830,9 +839,15 @@ impl Engine {
         let conv = self.conv_mut(c);
         conv.key.conv = c;
         conv.queue_priority = settings.priority;
-        if let (Some(p), Some(timeout)) = (preferred, settings.preferred_agent_timeout) {
-            let until = input.created_at.plus_seconds(i64::from(timeout));
-            if until > self.now && self.agents[p as usize].is_some() {
+        if let (Some(p), Some(timeouts)) = (preferred, settings.preferred_agent_timeout) {
+            // Held for as long as the queue says for an agent at work, or for one who is not.
+            let hold = if self.agent(p).available() {
+                Some(timeouts.get(input.media))
+            } else {
+                settings.preferred_agent_offline_timeout
+            };
+            let until = hold.map(|secs| input.created_at.plus_seconds(i64::from(secs)));
+            if let Some(until) = until.filter(|&until| until > self.now) {
                 self.conv_mut(c).hold_until = Some(until);
                 self.add_timer(until, TimerKind::HoldEnd, c, 0);
             }
@@ -1068,6 +1083,7 @@ impl Engine {
         self.pools[p as usize].insert_pending(key, class);
         self.mark_pool(p);
         self.mark_conv(c);
+        self.arm_personal_timeout(c);
     }
 
     pub(crate) fn leave_pending(&mut self, c: ConvIdx) {
@@ -1179,9 +1195,49 @@ impl Engine {
         }
     }
 
+    /// Ends the hold for the preferred agent and the wait for a personal agent.
     fn clear_hold(&mut self, c: ConvIdx) {
         if let Some(at) = self.conv_mut(c).hold_until.take() {
             self.remove_timer(at, TimerKind::HoldEnd, c, 0);
+        }
+        if let Some(at) = self.conv_mut(c).personal_until.take() {
+            self.remove_timer(at, TimerKind::PersonalAgentEnd, c, 0);
+        }
+    }
+
+    /// A conversation starting to wait for one agent who does not take work goes to its queue
+    /// after the queue's personal-agent-offline timeout.
+    fn arm_personal_timeout(&mut self, c: ConvIdx) {
+        let conv = self.conv(c);
+        let (Target::Agent(agent), Some(_), None) = (conv.target, conv.queue, conv.personal_until)
+        else {
+            return;
+        };
+        let Some(secs) = self.settings(c).personal_agent_offline_timeout else {
+            return;
+        };
+        let at_work = self
+            .agent_idx(agent)
+            .is_ok_and(|a| self.agent(a).available());
+        if !at_work {
+            let until = self.now.plus_seconds(i64::from(secs));
+            self.conv_mut(c).personal_until = Some(until);
+            self.add_timer(until, TimerKind::PersonalAgentEnd, c, 0);
+        }
+    }
+
+    /// The personal agent's time is up: a conversation still waiting for it goes to its queue,
+    /// unless the agent takes work again by now.
+    pub(crate) fn personal_agent_missed(&mut self, c: ConvIdx) {
+        let conv = self.conv(c);
+        let (Target::Agent(agent), Some(queue)) = (conv.target, conv.queue) else {
+            return;
+        };
+        let at_work = self
+            .agent_idx(agent)
+            .is_ok_and(|a| self.agent(a).available());
+        if conv.status == Status::Pending && !at_work {
+            self.requeue(c, Target::Queue(queue));
         }
     }
 

@@ -75,8 +75,15 @@ pub struct QueueInput {
     pub wrap_up_timeout: Option<u32>,
     /// Do-not-offer windows per media (seconds), `None` when the queue does not enable them.
     pub do_not_offer: Option<MediaMap<u32>>,
-    /// Seconds a conversation is held for its preferred agent, `None` when not enabled.
-    pub preferred_agent_timeout: Option<u32>,
+    /// Seconds per media a conversation is held for its preferred agent while that agent takes
+    /// work, `None` when the queue does not enable preferred agents.
+    pub preferred_agent_timeout: Option<MediaMap<u32>>,
+    /// Seconds it is held for a preferred agent who does not take work (offline, away) when it
+    /// arrives; `None` = not held for such an agent.
+    pub preferred_agent_offline_timeout: Option<u32>,
+    /// Seconds a conversation addressed to one agent waits for that agent, while the agent does
+    /// not take work, before it goes to the queue; `None` = it waits for the agent.
+    pub personal_agent_offline_timeout: Option<u32>,
     /// An abandoned conversation keeps being offered (as a call-back) instead of ending.
     pub offer_abandoned_conversations: bool,
     /// Members with their tier: lower tiers are offered first by the `AgentPriority*`

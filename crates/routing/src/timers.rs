@@ -15,6 +15,7 @@ pub(crate) enum TimerKind {
     WrapUpEnd,
     DoNotOfferEnd,
     HoldEnd,
+    PersonalAgentEnd,
     LongestWait,
 }
 
@@ -82,6 +83,10 @@ impl Engine {
             TimerKind::HoldEnd => {
                 self.conv_mut(c).hold_until = None;
                 self.release_hold(c);
+            }
+            TimerKind::PersonalAgentEnd => {
+                self.conv_mut(c).personal_until = None;
+                self.personal_agent_missed(c);
             }
             TimerKind::LongestWait => {
                 let p: PoolIdx = timer.a;

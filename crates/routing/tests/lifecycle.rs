@@ -146,7 +146,13 @@ fn end_wrap_up_frees_the_agent_early() {
 fn a_preferred_agent_gets_the_conversation_first_for_the_timeout() {
     let mut w = two_agents(OfferAlgorithm::AllAtOnce);
     let mut q = queue(100, OfferAlgorithm::AllAtOnce, &[1, 2]);
-    q.preferred_agent_timeout = Some(20);
+    q.preferred_agent_timeout = Some(MediaMap {
+        voice: 5,
+        messaging: 5,
+        email: 5,
+    });
+    // Agent 2 is away when these arrive: the hold for an agent not at work applies.
+    q.preferred_agent_offline_timeout = Some(20);
     w.run(Command::UpsertQueue(q));
     let mut held = conversation(500, 100, 0);
     held.preferred_agent = Some(id(2));
@@ -175,6 +181,83 @@ fn a_preferred_agent_gets_the_conversation_first_for_the_timeout() {
     );
     assert_eq!(w.engine.next_deadline(), Some(at(20)));
     assert_eq!(offers(&w.at(20)), [(id(501), id(1))]);
+}
+
+#[test]
+fn a_preferred_agent_at_work_is_held_for_by_media_and_one_away_only_when_the_queue_says() {
+    let mut w = two_agents(OfferAlgorithm::AllAtOnce);
+    let mut q = queue(100, OfferAlgorithm::AllAtOnce, &[1, 2]);
+    q.preferred_agent_timeout = Some(MediaMap {
+        voice: 0,
+        messaging: 30,
+        email: 5,
+    });
+    w.run(Command::UpsertQueue(q.clone()));
+    let mut chat = conversation(500, 100, 0);
+    chat.preferred_agent = Some(id(2));
+    assert_eq!(offers(&w.enqueue(chat)), [(id(500), id(2))]);
+    let mut mail = conversation(501, 100, 0);
+    mail.media = domain::conversation::Media::Email;
+    mail.preferred_agent = Some(id(2));
+    let mut busy = agent(2);
+    busy.capacity.email = 0;
+    w.run(Command::UpsertAgent(busy));
+    assert!(offers(&w.enqueue(mail)).is_empty(), "held 5 s for agent 2");
+    assert_eq!(offers(&w.at(5)), [(id(501), id(1))]);
+
+    // Agent 2 away and no offline hold: offered to the others at once.
+    let mut away = agent(2);
+    away.accepts_work = false;
+    w.run(Command::UpsertAgent(away));
+    let mut third = conversation(502, 100, 5);
+    third.preferred_agent = Some(id(2));
+    w.run(Command::Accept {
+        conversation: id(501),
+        agent: id(1),
+    });
+    w.close(501);
+    assert_eq!(offers(&w.enqueue(third)), [(id(502), id(1))]);
+}
+
+#[test]
+fn a_personal_conversation_goes_to_its_queue_when_its_agent_stays_away() {
+    let mut w = two_agents(OfferAlgorithm::LongestIdle);
+    let mut q = queue(100, OfferAlgorithm::LongestIdle, &[1, 2]);
+    q.personal_agent_offline_timeout = Some(30);
+    w.run(Command::UpsertQueue(q));
+    let mut away = agent(2);
+    away.accepts_work = false;
+    w.run(Command::UpsertAgent(away));
+    let mut personal = conversation(500, 100, 0);
+    personal.target = Target::Agent(id(2));
+    personal.queue = Some(id(100));
+    assert!(offers(&w.enqueue(personal)).is_empty(), "waits for agent 2");
+    assert_eq!(w.engine.next_deadline(), Some(at(30)));
+    let d = w.at(30);
+    assert!(
+        d.contains(&Decision::Requeued {
+            conversation: id(500),
+            target: Target::Queue(id(100)),
+            from_agent: None,
+        }),
+        "{d:?}"
+    );
+    assert_eq!(offers(&d), [(id(500), id(1))]);
+
+    // An agent at work but full keeps its personal conversation.
+    let mut full = agent(1);
+    full.capacity.messaging = 0;
+    w.run(Command::UpsertAgent(full));
+    let mut mine = conversation(501, 100, 30);
+    mine.target = Target::Agent(id(1));
+    mine.queue = Some(id(100));
+    assert!(offers(&w.enqueue(mine)).is_empty());
+    assert!(
+        !w.at(100)
+            .iter()
+            .any(|d| matches!(d, Decision::Requeued { .. })),
+        "agent 1 takes work: no timeout"
+    );
 }
 
 #[test]

@@ -203,6 +203,9 @@ fn queue_input(id: Uuid, setup: &QueueSetup, members: &[Option<Option<u32>>]) ->
             email,
         }),
         preferred_agent_timeout: None,
+        preferred_agent_offline_timeout: None,
+        // Conversations transferred to an agent who is away go back to the queue after this.
+        personal_agent_offline_timeout: Some(15),
         offer_abandoned_conversations: setup.offer_abandoned,
         members: members
             .iter()

@@ -431,3 +431,263 @@ async fn a_conversation_that_needs_a_skill_goes_only_to_agents_who_have_it() {
         assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{bad}: {refused}");
     }
 }
+
+/// An available agent in a team, with its own key.
+async fn team_agent(app: &TestApp, ws: &Ws, name: &str, team: &str) -> (String, String) {
+    let (agent, key) = agent(app, ws, name).await;
+    let path = ws.path(&format!("/agents/{agent}"));
+    let (status, body) = app.patch(&path, &ws.key, json!({"teamIds": [team]})).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    (agent, key)
+}
+
+#[tokio::test]
+async fn an_agent_stepping_away_hands_its_conversations_to_the_team_given_or_keeps_them() {
+    let app = TestApp::spawn().await;
+    let ws = app.workspace().await;
+    let (status, team) = app
+        .post(&ws.path("/teams"), &ws.key, json!({"name": "Night shift"}))
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{team}");
+    let team = id(&team);
+    let (ada, ada_key) = agent(&app, &ws, "Ada").await;
+    let queue = queue(&app, &ws, json!({"name": "Support"}), &[&ada]).await;
+    let first = id(&conversation(&app, &ws, &queue).await);
+    let (status, _) = act(&app, &ws, &first, "accept", &ada_key).await;
+    assert_eq!(status, StatusCode::OK);
+    let second = id(&conversation(&app, &ws, &queue).await);
+    assert_eq!(read(&app, &ws, &second).await["status"], "offered");
+
+    // Bad requests change nothing.
+    let me = ws.path("/agents/me/presence");
+    for bad in [
+        json!({"presence": "lunch"}),
+        json!({"presence": "away", "transferToTeamId": ada}),
+        json!({"presence": "available", "transferToTeamId": team}),
+        json!({"presence": "away", "groupKey": "x"}),
+    ] {
+        let (status, body) = app.put(&me, &ada_key, bad.clone()).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{bad}: {body}");
+    }
+    assert_eq!(read(&app, &ws, &second).await["status"], "offered");
+    let (cy, cy_key) = team_agent(&app, &ws, "Cy", &team).await;
+    let other = ws.path(&format!("/agents/{ada}/presence"));
+    let (status, _) = app.put(&other, &cy_key, json!({"presence": "away"})).await;
+    assert_eq!(
+        status,
+        StatusCode::FORBIDDEN,
+        "an agent changes only itself"
+    );
+
+    // Away with a team: the assigned conversation goes to the team's members, the offer ends at
+    // once.
+    let (status, moved) = app
+        .put(
+            &me,
+            &ada_key,
+            json!({"presence": "away", "transferToTeamId": team}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{moved}");
+    assert_eq!(moved["presence"], "away");
+    assert_eq!(moved["transferredConversationIds"], json!([first]));
+    let taken = read(&app, &ws, &first).await;
+    assert_eq!(taken["assigneeId"], Value::Null, "{taken}");
+    assert_eq!(offered_to(&app, &ws, &first).await.last(), Some(&cy));
+    let (status, accepted) = act(&app, &ws, &first, "accept", &cy_key).await;
+    assert_eq!(status, StatusCode::OK, "{accepted}");
+    assert_eq!(accepted["assigneeId"], cy.as_str());
+    assert_ne!(read(&app, &ws, &second).await["status"], "offered");
+
+    // Back, then offline without a team: Ada keeps what she holds.
+    let (status, _) = app
+        .put(&me, &ada_key, json!({"presence": "available"}))
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let path = ws.path(&format!("/conversations/{second}/assign"));
+    let (status, body) = app.post(&path, &ws.key, json!({"agentId": ada})).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let (status, kept) = app
+        .put(&other, &ws.key, json!({"presence": "offline"}))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{kept}");
+    assert_eq!(kept["transferredConversationIds"], json!([]));
+    assert_eq!(read(&app, &ws, &second).await["assigneeId"], ada.as_str());
+    let (_, availability) = app
+        .get(&ws.path(&format!("/agents/{ada}/availability")), &ws.key)
+        .await;
+    assert_eq!(availability["status"], "offline", "Bird shows it");
+}
+
+/// Members C, A, B (created in that order, so C has been idle longest); A and B in tier 1, C in
+/// tier 2.
+async fn tiered_queue(app: &TestApp, ws: &Ws, algorithm: &str) -> (String, [String; 3]) {
+    let (c, _) = agent(app, ws, "C").await;
+    let (a, _) = agent(app, ws, "A").await;
+    let (b, _) = agent(app, ws, "B").await;
+    let body = json!({"name": algorithm, "offerAlgorithm": algorithm});
+    let (status, queue) = app.post(&ws.path("/queues"), &ws.key, body).await;
+    assert_eq!(status, StatusCode::CREATED, "{queue}");
+    let queue = id(&queue);
+    for (member, tier) in [(&a, 1), (&b, 1), (&c, 2)] {
+        let path = ws.path(&format!("/queues/{queue}/members/{member}"));
+        let (status, body) = app.put(&path, &ws.key, json!({"priority": tier})).await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+    }
+    (queue, [a, b, c])
+}
+
+#[tokio::test]
+async fn each_offer_algorithm_of_a_queue_decides_who_is_offered() {
+    let app = TestApp::spawn().await;
+    let sorted = |mut v: Vec<String>| {
+        v.sort();
+        v
+    };
+    for (algorithm, expected) in [
+        ("AllAtOnce", "a b c"),
+        ("AgentPriorityAllAtOnce", "a b"),
+        ("LongestIdle", "c"),
+        ("AgentPriorityLongestIdle", "a"),
+        ("OneAtATimeRandom", "one of a b c"),
+        ("AgentPriorityOneAtATimeRandom", "one of a b"),
+    ] {
+        let ws = app.workspace().await;
+        let (queue, [a, b, c]) = tiered_queue(&app, &ws, algorithm).await;
+        let conversation = id(&conversation(&app, &ws, &queue).await);
+        let offered = sorted(offered_to(&app, &ws, &conversation).await);
+        let name = |n: &str| match n {
+            "a" => a.clone(),
+            "b" => b.clone(),
+            _ => c.clone(),
+        };
+        match expected.strip_prefix("one of ") {
+            Some(pool) => {
+                assert_eq!(offered.len(), 1, "{algorithm}: {offered:?}");
+                let pool: Vec<String> = pool.split(' ').map(name).collect();
+                assert!(pool.contains(&offered[0]), "{algorithm}: {offered:?}");
+            }
+            None => {
+                let want = sorted(expected.split(' ').map(name).collect());
+                assert_eq!(offered, want, "{algorithm}");
+            }
+        }
+    }
+
+    // Round robin: each next conversation goes to the next member, even to one who just had one.
+    let ws = app.workspace().await;
+    let (queue, members) = tiered_queue(&app, &ws, "RoundRobin").await;
+    let mut seen = Vec::new();
+    for _ in 0..3 {
+        let conversation = id(&conversation(&app, &ws, &queue).await);
+        let offered = offered_to(&app, &ws, &conversation).await;
+        assert_eq!(offered.len(), 1, "{offered:?}");
+        seen.push(offered[0].clone());
+    }
+    assert_eq!(
+        sorted(seen),
+        sorted(members.to_vec()),
+        "each member in turn"
+    );
+
+    // Least busy: C holds one conversation, so the next goes to A or B.
+    let ws = app.workspace().await;
+    let (queue, [a, b, c]) = tiered_queue(&app, &ws, "LeastBusy").await;
+    let held = id(&conversation(&app, &ws, &queue).await);
+    let path = ws.path(&format!("/conversations/{held}/assign"));
+    let (status, body) = app.post(&path, &ws.key, json!({"agentId": c})).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let next = id(&conversation(&app, &ws, &queue).await);
+    let offered = offered_to(&app, &ws, &next).await;
+    assert_eq!(offered.len(), 1);
+    assert!(offered[0] == a || offered[0] == b, "{offered:?}");
+}
+
+#[tokio::test]
+async fn preferred_and_personal_agents_are_waited_for_as_long_as_the_queue_says() {
+    let app = TestApp::spawn().await;
+    let ws = app.workspace().await;
+    let (ada, _) = agent(&app, &ws, "Ada").await;
+    let (bob, _) = agent(&app, &ws, "Bob").await;
+    let (status, team) = app
+        .post(&ws.path("/teams"), &ws.key, json!({"name": "VIP"}))
+        .await;
+    assert_eq!(status, StatusCode::CREATED);
+    let team = id(&team);
+    let (cy, _) = team_agent(&app, &ws, "Cy", &team).await;
+    let body = json!({
+        "name": "Support",
+        "isPreferredAgentEnabled": true,
+        "preferredAgentTimeouts": {"WidgetChat": 600},
+        "preferredAgentOfflineTimeout": 1,
+        "personalAgentOfflineTimeout": 1,
+    });
+    let queue = queue(&app, &ws, body, &[&ada, &bob]).await;
+    let away = ws.path(&format!("/agents/{bob}/availability"));
+    app.patch(&away, &ws.key, json!({"status": "away"})).await;
+    let create = |extra: Value| {
+        let body = json!({"channel": "messaging", "queueId": queue}).tap(extra);
+        let (app, ws) = (&app, &ws);
+        async move {
+            let (status, created) = app.post(&ws.path("/conversations"), &ws.key, body).await;
+            assert_eq!(status, StatusCode::CREATED, "{created}");
+            created
+        }
+    };
+
+    // Preferred Bob is away: held the offline timeout (1 s), not the 600 s for an agent at work.
+    let preferred = create(json!({"preferredAgentId": bob})).await;
+    assert_eq!(preferred["status"], "pending", "{preferred}");
+    // Personal to Bob: waits for him, then its queue takes it.
+    let personal = create(json!({"agentId": bob})).await;
+    assert_eq!(personal["status"], "pending", "{personal}");
+    assert_eq!(personal["agentId"], bob.as_str());
+    // To a team: only its members are offered it.
+    let vip = create(json!({"teamId": team})).await;
+    assert_eq!(vip["teamId"], team.as_str());
+    assert_eq!(offered_to(&app, &ws, &id(&vip)).await, [cy]);
+    for bad in [json!({"teamId": ada}), json!({"agentId": team})] {
+        let (status, body) = app
+            .post(
+                &ws.path("/conversations"),
+                &ws.key,
+                json!({"channel": "messaging", "queueId": queue}).tap(bad),
+            )
+            .await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    }
+    // Preferred Ada is at work: held for her (she is offered it alone).
+    let held = create(json!({"preferredAgentId": ada})).await;
+    assert_eq!(
+        offered_to(&app, &ws, &id(&held)).await,
+        std::slice::from_ref(&ada)
+    );
+
+    tokio::time::sleep(std::time::Duration::from_millis(1600)).await;
+    assert_eq!(
+        offered_to(&app, &ws, &id(&preferred)).await,
+        std::slice::from_ref(&ada),
+        "the hold for Bob ran out"
+    );
+    let personal = read(&app, &ws, &id(&personal)).await;
+    assert_eq!(personal["agentId"], Value::Null, "{personal}");
+    assert_eq!(
+        offered_to(&app, &ws, &id(&personal)).await,
+        std::slice::from_ref(&ada),
+        "the queue took it over"
+    );
+}
+
+trait Tap {
+    fn tap(self, extra: Value) -> Value;
+}
+
+impl Tap for Value {
+    /// This object with the fields of `extra` added.
+    fn tap(mut self, extra: Value) -> Value {
+        self.as_object_mut()
+            .unwrap()
+            .extend(extra.as_object().unwrap().clone());
+        self
+    }
+}

@@ -17,7 +17,7 @@ use crate::{Result, Store, StoreError};
 
 const COLUMNS: &str = "id, number, workspace_id, channel, direction, status, status_updated_at, \
     end_user_id, queue_id, queued_at, assignee_id, assigned_at, priority, subject, contact_point, \
-    external_id, details, closed_at, created_at, updated_at, wrap_up_until";
+    external_id, details, closed_at, created_at, updated_at, wrap_up_until, team_id, target_agent_id";
 
 /// Which conversations a list shows; every filter given must hold.
 #[derive(Debug, Clone, Default)]
@@ -61,6 +61,8 @@ fn conversation_from(row: &AnyRow) -> Result<Conversation> {
         status_updated_at: row.time("status_updated_at")?,
         end_user_id: row.opt_uuid("end_user_id")?,
         queue_id: row.opt_uuid("queue_id")?,
+        team_id: row.opt_uuid("team_id")?,
+        target_agent_id: row.opt_uuid("target_agent_id")?,
         queued_at: row.opt_time("queued_at")?,
         assignee_id: row.opt_uuid("assignee_id")?,
         assigned_at: row.opt_time("assigned_at")?,
@@ -146,7 +148,7 @@ async fn insert(c: &mut AnyConnection, conversation: &Conversation) -> Result<i6
     let sql = format!(
         "INSERT INTO conversations ({}) VALUES ({}) RETURNING number",
         COLUMNS.replace("number, ", ""),
-        crate::sql::placeholders(1, 20)
+        crate::sql::placeholders(1, 22)
     );
     let args = [
         conversation.id.into(),
@@ -169,6 +171,8 @@ async fn insert(c: &mut AnyConnection, conversation: &Conversation) -> Result<i6
         conversation.created_at.into(),
         conversation.updated_at.into(),
         opt_int(conversation.wrap_up_until),
+        conversation.team_id.into(),
+        conversation.target_agent_id.into(),
     ];
     let row = q(&sql, &args).fetch_one(c).await?;
     row.int("number")
@@ -193,19 +197,26 @@ async fn require_end_user(c: &mut AnyConnection, workspace_id: Uuid, id: Uuid) -
     }
 }
 
-/// Refuses (422) a queue that is not one of the workspace's.
-async fn require_queue(c: &mut AnyConnection, workspace_id: Uuid, id: Uuid) -> Result<()> {
-    let found = q(
-        "SELECT id FROM queues WHERE workspace_id = $1 AND id = $2",
-        &[workspace_id.into(), id.into()],
-    )
-    .fetch_optional(c)
-    .await?;
+/// Refuses (422) a queue, team or agent that is not one of the workspace's.
+async fn require_own(
+    c: &mut AnyConnection,
+    workspace_id: Uuid,
+    (table, field, what): (&str, &str, &str),
+    id: Uuid,
+) -> Result<()> {
+    let sql = format!("SELECT id FROM {table} WHERE workspace_id = $1 AND id = $2");
+    let found = q(&sql, &[workspace_id.into(), id.into()])
+        .fetch_optional(c)
+        .await?;
     match found {
         Some(_) => Ok(()),
-        None => Err(Invalid::new("queueId", format!("queue {id} does not exist")).into()),
+        None => Err(Invalid::new(field, format!("{what} {id} does not exist")).into()),
     }
 }
+
+const QUEUE: (&str, &str, &str) = ("queues", "queueId", "queue");
+const TEAM: (&str, &str, &str) = ("teams", "teamId", "team");
+const AGENT: (&str, &str, &str) = ("agents", "agentId", "agent");
 
 /// Refuses (422) tags that are not the workspace's, or that are deactivated: a deactivated tag
 /// stays where it is but is never newly applied.
@@ -313,8 +324,15 @@ impl Store {
                 if let Some(end_user) = conversation.end_user_id {
                     require_end_user(c, ws, end_user).await?;
                 }
-                if let Some(queue) = conversation.queue_id {
-                    require_queue(c, ws, queue).await?;
+                let targets = [
+                    (QUEUE, conversation.queue_id),
+                    (TEAM, conversation.team_id),
+                    (AGENT, conversation.target_agent_id),
+                ];
+                for (kind, id) in targets {
+                    if let Some(id) = id {
+                        require_own(c, ws, kind, id).await?;
+                    }
                 }
                 require_active_tags(c, ws, &conversation.tag_ids, "tagIds").await?;
                 require_routing_needs(c, ws, &conversation.details).await?;

@@ -73,6 +73,11 @@ pub struct ConversationIn {
     required_tag_ids: Vec<Uuid>,
     /// Held for this agent first, for the queue's preferred-agent timeout.
     preferred_agent_id: Option<Uuid>,
+    /// Offered to this team's members only (with the queue's settings, when one is given).
+    team_id: Option<Uuid>,
+    /// Offered to this agent only, a personal conversation; with a queue, the queue takes it
+    /// over after its `personalAgentOfflineTimeout` while the agent does not take work.
+    agent_id: Option<Uuid>,
 }
 
 /// A skill a conversation needs, with the values that will do.
@@ -103,6 +108,8 @@ impl TryFrom<ConversationIn> for (NewConversation, ValuesPatch) {
             )?,
             end_user_id: body.end_user_id,
             queue_id: body.queue_id,
+            team_id: body.team_id,
+            target_agent_id: body.agent_id,
             priority: body.priority,
             subject: body.subject,
             contact_point: body.contact_point,
@@ -156,6 +163,10 @@ pub struct ConversationOut {
     status_updated_at: Timestamp,
     end_user_id: Option<Uuid>,
     queue_id: Option<Uuid>,
+    /// The team whose members it is routed to, when not its queue's.
+    team_id: Option<Uuid>,
+    /// The one agent it is routed to (a personal conversation); who holds it is `assigneeId`.
+    agent_id: Option<Uuid>,
     queued_at: Option<Timestamp>,
     assignee_id: Option<Uuid>,
     assigned_at: Option<Timestamp>,
@@ -188,6 +199,8 @@ impl From<Conversation> for ConversationOut {
             status_updated_at: c.status_updated_at,
             end_user_id: c.end_user_id,
             queue_id: c.queue_id,
+            team_id: c.team_id,
+            agent_id: c.target_agent_id,
             queued_at: c.queued_at,
             assignee_id: c.assignee_id,
             assigned_at: c.assigned_at,

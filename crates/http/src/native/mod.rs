@@ -8,6 +8,7 @@ pub(crate) mod conversations;
 pub(crate) mod custom_attributes;
 pub(crate) mod endusers;
 pub(crate) mod events;
+mod presence;
 mod queues;
 mod skills;
 mod tags;
@@ -32,6 +33,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .merge(tags::routes())
         .merge(queues::routes())
         .merge(events::routes())
+        .merge(presence::routes())
 }
 
 pub const LIMIT_DEFAULT: usize = 10;

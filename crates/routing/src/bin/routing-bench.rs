@@ -112,6 +112,8 @@ fn run(agents: u64, conversations: u64, cycles: u64) -> Row {
                 wrap_up_timeout: None,
                 do_not_offer: None,
                 preferred_agent_timeout: None,
+                preferred_agent_offline_timeout: None,
+                personal_agent_offline_timeout: None,
                 offer_abandoned_conversations: false,
                 members,
                 thresholds: Thresholds::default(),

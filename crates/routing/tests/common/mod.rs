@@ -42,6 +42,8 @@ pub fn queue(n: u128, algorithm: OfferAlgorithm, members: &[u128]) -> QueueInput
         wrap_up_timeout: None,
         do_not_offer: None,
         preferred_agent_timeout: None,
+        preferred_agent_offline_timeout: None,
+        personal_agent_offline_timeout: None,
         offer_abandoned_conversations: false,
         members: members.iter().map(|&m| (id(m), None)).collect(),
         thresholds: Thresholds::default(),
