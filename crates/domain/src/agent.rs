@@ -370,15 +370,7 @@ fn replace<T>(slot: &mut T, change: Option<T>) {
 
 /// An IANA zone name (`Europe/Amsterdam`) or `UTC`; the zone database itself is not consulted.
 fn valid_timezone(zone: &str) -> Result<(), Invalid> {
-    let ok = zone == "UTC"
-        || (zone.contains('/')
-            && zone.split('/').all(|part| {
-                !part.is_empty()
-                    && part
-                        .chars()
-                        .all(|c| c.is_ascii_alphanumeric() || "_-+".contains(c))
-            }));
-    if ok {
+    if crate::schedule::known_zone(zone) {
         Ok(())
     } else {
         Err(Invalid::new(

@@ -12,6 +12,7 @@ pub mod enduser;
 pub mod error;
 pub mod event;
 pub mod queue;
+pub mod schedule;
 pub mod skill;
 pub mod tag;
 pub mod team;

@@ -21,6 +21,13 @@ impl Workspace {
     }
 }
 
+/// How a workspace routes, beyond its queues.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct WorkspaceSettings {
+    /// Agents are offered work only inside their weekly schedule and off their holidays.
+    pub enforce_schedules: bool,
+}
+
 /// What a key may do: an admin key acts on the whole workspace; an agent key is one agent,
 /// which may read the workspace but change only itself.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

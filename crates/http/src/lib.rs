@@ -52,6 +52,7 @@ use auth::SecuritySchemes;
         (name = "dixa-queues", description = "Dixa API v1: queues and their members."),
         (name = "dixa-tags", description = "Dixa API v1: tags."),
         (name = "events", description = "Real-time events as server-sent events, resumable with Last-Event-ID."),
+        (name = "settings", description = "A workspace's routing settings."),
         (name = "ops", description = "Health, readiness and metrics.")
     )
 )]

@@ -32,6 +32,9 @@ const LEASE: Duration = Duration::from_secs(30);
 /// How soon a change to agents or queues made without a routing command (an agent stepping
 /// away, a new member) reaches the engine at the latest.
 const RESYNC: Duration = Duration::from_secs(1);
+/// How soon an agent's shift starting or ending reaches routing at the latest, in workspaces
+/// that enforce schedules.
+const SHIFT_CHECK: Duration = Duration::from_secs(15);
 /// How many waiting commands may share one commit.
 const MAX_BATCH: usize = 512;
 
@@ -138,6 +141,10 @@ struct Workspace {
     routed: HashSet<Uuid>,
     /// When agents, queues and ended conversations were last read.
     synced_at: Timestamp,
+    /// Whether agents are offered work only inside their schedules (a workspace setting)…
+    enforce_schedules: bool,
+    /// …and when their schedules were last looked at.
+    schedules_checked_at: Timestamp,
 }
 
 impl Workspace {
@@ -208,6 +215,8 @@ impl Workspace {
             queues: HashSet::new(),
             routed: HashSet::new(),
             synced_at: now,
+            enforce_schedules: false,
+            schedules_checked_at: now,
         };
         workspace.rebuild().await?;
         Ok(workspace)
@@ -220,6 +229,7 @@ impl Workspace {
         let snapshot = store.routing_snapshot(self.lease.workspace_id).await?;
         let now = (self.inner.clock)();
         self.synced_at = now;
+        self.enforce_schedules = snapshot.settings.enforce_schedules;
         let mut commands = self.sync_commands(&snapshot.agents, &snapshot.queues, now);
         for conversation in &snapshot.open_conversations {
             if let Some(input) = translate::conversation(conversation) {
@@ -258,7 +268,7 @@ impl Workspace {
         commands.extend(
             agents
                 .iter()
-                .map(|a| Command::UpsertAgent(translate::agent(a, now))),
+                .map(|a| Command::UpsertAgent(translate::agent(a, self.enforce_schedules, now))),
         );
         commands.extend(
             queues
@@ -273,13 +283,20 @@ impl Workspace {
     /// Brings the engine's agents and queues up to date when anything was written since, and
     /// lets go of conversations that ended outside routing.
     async fn sync(&mut self, now: Timestamp) -> Result<(), RouteError> {
-        if !self.written.has_changed().unwrap_or(false) {
+        let written = self.written.has_changed().unwrap_or(false);
+        // Schedules move with the clock alone: where they count, agents are looked at again
+        // every so often even when nothing was written.
+        let shift_check = self.enforce_schedules
+            && now.millis() - self.schedules_checked_at.millis() >= SHIFT_CHECK.as_millis() as i64;
+        if !written && !shift_check {
             return Ok(());
         }
         self.written.borrow_and_update();
+        self.schedules_checked_at = now;
         let store = self.inner.store.clone();
         let ws = self.lease.workspace_id;
         let roster = store.routing_roster(ws).await?;
+        self.enforce_schedules = roster.settings.enforce_schedules;
         let mut commands = self.sync_commands(&roster.agents, &roster.queues, now);
         // A margin, so that a close committed while the last sync was reading is not missed;
         // conversations already let go are filtered out below.

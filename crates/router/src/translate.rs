@@ -19,8 +19,11 @@ pub fn accepts_work(agent: &Agent, now: Timestamp) -> bool {
         && agent.availability.takes_work(now)
 }
 
-pub fn agent(details: &AgentDetails, now: Timestamp) -> AgentInput {
+/// The engine's view of an agent; its schedule and holidays count where the workspace
+/// enforces schedules.
+pub fn agent(details: &AgentDetails, enforce_schedules: bool, now: Timestamp) -> AgentInput {
     let agent = &details.agent;
+    let profile = &agent.profile;
     let count = |channel: &str| {
         let n = details
             .capacity
@@ -34,8 +37,13 @@ pub fn agent(details: &AgentDetails, now: Timestamp) -> AgentInput {
     AgentInput {
         id: agent.id,
         accepts_work: accepts_work(agent, now),
-        // Weekly schedules are not enforced yet: no workspace asks for it.
-        within_schedule: true,
+        within_schedule: !enforce_schedules
+            || domain::schedule::on_duty(
+                profile.weekly_schedule.as_ref(),
+                &profile.holidays,
+                profile.timezone.as_deref(),
+                now,
+            ),
         capacity: Capacity {
             messaging: count("messaging"),
             email: count("email"),

@@ -209,10 +209,21 @@ async fn a_hostile_mix_on_the_directory_and_dixa_never_gets_a_500() {
         json!({"channel": "email", "endUserId": user}),
     )
     .await;
+    let routed = made(
+        "/conversations",
+        json!({"channel": "messaging", "queueId": queue}),
+    )
+    .await;
     let bodies = [
         json!(null),
         json!(7),
         json!([]),
+        json!({"presence": "away", "transferToTeamId": team}),
+        json!({"presence": 1, "transferToTeamId": "x"}),
+        json!({"agentId": agent, "force": "x"}),
+        json!({"agentId": agent, "teamId": team, "queueId": queue}),
+        json!({"teamId": agent}),
+        json!({"enforceSchedules": null}),
         json!({"name": null, "displayName": null}),
         json!({"name": ["x"], "color": {"r": 1}}),
         json!({"agentIds": null}),
@@ -242,7 +253,24 @@ async fn a_hostile_mix_on_the_directory_and_dixa_never_gets_a_500() {
         format!("/conversations/{conversation}/tags/{tag}"),
         "/conversations".to_owned(),
         "/queues".to_owned(),
-    ];
+        format!("/agents/{agent}/presence"),
+        "/settings".to_owned(),
+    ]
+    .into_iter()
+    .chain(
+        [
+            "accept",
+            "decline",
+            "assign",
+            "transfer",
+            "unassign",
+            "close",
+            "end-wrap-up",
+            "abandon",
+        ]
+        .map(|action| format!("/conversations/{routed}/{action}")),
+    )
+    .collect::<Vec<_>>();
     let dixa = [
         "/v1/tags".to_owned(),
         format!("/v1/tags/{tag}/deactivate"),

@@ -691,3 +691,74 @@ impl Tap for Value {
         self
     }
 }
+
+#[tokio::test]
+async fn where_schedules_are_enforced_only_agents_on_duty_are_offered_work() {
+    let app = TestApp::spawn().await;
+    let ws = app.workspace().await;
+    let (ada, _) = agent(&app, &ws, "Ada").await;
+    let (bob, _) = agent(&app, &ws, "Bob").await;
+    // Ada works no day of the week; Bob has no schedule, so keeps no hours.
+    let path = ws.path(&format!("/agents/{ada}"));
+    let body = json!({"weeklySchedule": {}, "timezone": "Europe/Amsterdam"});
+    let (status, changed) = app.patch(&path, &ws.key, body).await;
+    assert_eq!(status, StatusCode::OK, "{changed}");
+    let settings = ws.path("/settings");
+    let (status, read_back) = app.get(&settings, &ws.key).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(read_back, json!({"enforceSchedules": false}));
+    let (status, bad) = app
+        .patch(&settings, &ws.key, json!({"enforceSchedules": "yes"}))
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{bad}");
+    let ada_key = app
+        .api_key(
+            &ws.id,
+            json!({"name": "ada", "role": "agent", "agentId": ada}),
+        )
+        .await;
+    let (status, _) = app
+        .patch(&settings, &ada_key, json!({"enforceSchedules": true}))
+        .await;
+    assert_eq!(
+        status,
+        StatusCode::FORBIDDEN,
+        "an agent key only reads them"
+    );
+    assert_eq!(
+        app.get(&settings, &ada_key).await.1["enforceSchedules"],
+        false
+    );
+    let (status, enforced) = app
+        .patch(&settings, &ws.key, json!({"enforceSchedules": true}))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{enforced}");
+    assert_eq!(enforced["enforceSchedules"], true);
+
+    let body = json!({"name": "Support", "offerAlgorithm": "AllAtOnce"});
+    let queue = queue(&app, &ws, body, &[&ada, &bob]).await;
+    let first = id(&conversation(&app, &ws, &queue).await);
+    assert_eq!(
+        offered_to(&app, &ws, &first).await,
+        std::slice::from_ref(&bob),
+        "Ada is off duty"
+    );
+
+    // Not enforced: schedules are shown, not acted on; routing hears of it within a second.
+    let (status, _) = app
+        .patch(&settings, &ws.key, json!({"enforceSchedules": false}))
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    tokio::time::sleep(std::time::Duration::from_millis(1500)).await;
+    let second = id(&conversation(&app, &ws, &queue).await);
+    let mut offered = offered_to(&app, &ws, &second).await;
+    offered.sort();
+    let mut both = vec![ada, bob];
+    both.sort();
+    assert_eq!(offered, both);
+
+    let (status, bad) = app
+        .patch(&path, &ws.key, json!({"timezone": "Europe/Atlantis"}))
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{bad}");
+}

@@ -10,6 +10,7 @@ use domain::event::{
     WRAP_UP_STARTED,
 };
 use domain::queue::{Queue, QueueMember};
+use domain::tenancy::WorkspaceSettings;
 use domain::{Timestamp, Uuid};
 use routing::{Decision, Target};
 use serde_json::json;
@@ -40,12 +41,14 @@ pub struct RoutingSnapshot {
     pub open_conversations: Vec<Conversation>,
     /// Every offer still out.
     pub offers: Vec<Offer>,
+    pub settings: WorkspaceSettings,
 }
 
-/// What routing routes with: agents and queues.
+/// What routing routes with: agents and queues, and the workspace's settings.
 pub struct Roster {
     pub agents: Vec<AgentDetails>,
     pub queues: Vec<(Queue, Vec<QueueMember>)>,
+    pub settings: WorkspaceSettings,
 }
 
 async fn roster(
@@ -60,7 +63,12 @@ async fn roster(
         let members = crate::queues::members_of(c, queue.id).await?;
         queues.push((queue, members));
     }
-    Ok(Roster { agents, queues })
+    let settings = crate::tenancy::settings_of(c, workspace_id).await?;
+    Ok(Roster {
+        agents,
+        queues,
+        settings,
+    })
 }
 
 async fn offers_of(c: &mut AnyConnection, workspace_id: Uuid) -> Result<Vec<Offer>> {
@@ -89,7 +97,11 @@ impl Store {
         let rules = self.capacity_rules(workspace_id).await?;
         self.read(move |c| {
             Box::pin(async move {
-                let Roster { agents, queues } = roster(c, workspace_id, rules).await?;
+                let Roster {
+                    agents,
+                    queues,
+                    settings,
+                } = roster(c, workspace_id, rules).await?;
                 let open_conversations = crate::conversations::open_of(c, workspace_id).await?;
                 let offers = offers_of(c, workspace_id).await?;
                 Ok(RoutingSnapshot {
@@ -97,6 +109,7 @@ impl Store {
                     queues,
                     open_conversations,
                     offers,
+                    settings,
                 })
             })
         })
@@ -276,8 +289,9 @@ async fn apply(c: &mut AnyConnection, ws: Uuid, now: Timestamp, decision: &Decis
             exec(
                 c,
                 &format!("UPDATE conversations SET status = $2, status_updated_at = $3, assignee_id = NULL, \
-                 assigned_at = NULL, queue_id = COALESCE($4, queue_id), team_id = $5, \
-                 target_agent_id = $6, queued_at = $3, updated_at = $3 WHERE id = $1 AND {STILL_OPEN}"),
+                 assigned_at = NULL, queue_id = COALESCE($4, queue_id), \
+                 team_id = (SELECT id FROM teams WHERE id = $5), \
+                 target_agent_id = (SELECT id FROM agents WHERE id = $6), queued_at = $3, updated_at = $3 WHERE id = $1 AND {STILL_OPEN}"),
                 &[
                     conversation.into(),
                     Status::Pending.as_str().into(),

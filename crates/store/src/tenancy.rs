@@ -2,7 +2,7 @@
 
 use domain::Uuid;
 use domain::capacity::CapacityRule;
-use domain::tenancy::{ApiKey, KeyRole, Workspace};
+use domain::tenancy::{ApiKey, KeyRole, Workspace, WorkspaceSettings};
 use sqlx::any::AnyRow;
 
 use crate::coherence::Change;
@@ -14,6 +14,22 @@ fn workspace_from(row: &AnyRow) -> Result<Workspace> {
         id: row.uuid("id")?,
         name: row.text("name")?,
         created_at: row.time("created_at")?,
+    })
+}
+
+pub(crate) async fn settings_of(
+    c: &mut sqlx::AnyConnection,
+    id: Uuid,
+) -> Result<WorkspaceSettings> {
+    let row = q(
+        "SELECT enforce_schedules FROM workspaces WHERE id = $1",
+        &[id.into()],
+    )
+    .fetch_optional(c)
+    .await?
+    .ok_or(StoreError::NotFound)?;
+    Ok(WorkspaceSettings {
+        enforce_schedules: row.flag("enforce_schedules")?,
     })
 }
 
@@ -84,6 +100,30 @@ impl Store {
                 .fetch_optional(c)
                 .await?;
                 workspace_from(&row.ok_or(StoreError::NotFound)?)
+            })
+        })
+        .await
+    }
+
+    pub async fn workspace_settings(&self, id: Uuid) -> Result<WorkspaceSettings> {
+        self.read(move |c| Box::pin(settings_of(c, id))).await
+    }
+
+    /// Changes what `settings` gives; answers the settings as they now stand.
+    pub async fn update_workspace_settings(
+        &self,
+        id: Uuid,
+        enforce_schedules: Option<bool>,
+    ) -> Result<WorkspaceSettings> {
+        self.write_in(id, move |c| {
+            Box::pin(async move {
+                if let Some(enforce) = enforce_schedules {
+                    let sql = "UPDATE workspaces SET enforce_schedules = $2 WHERE id = $1";
+                    q(sql, &[id.into(), i64::from(enforce).into()])
+                        .execute(&mut *c)
+                        .await?;
+                }
+                settings_of(c, id).await
             })
         })
         .await

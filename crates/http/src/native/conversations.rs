@@ -562,6 +562,9 @@ async fn transfer_conversation(
             ));
         }
     };
+    if let Target::Team(team) = to {
+        super::teams::require_team(&state, caller.workspace_id(), team, "teamId").await?;
+    }
     let command = Command::Transfer {
         conversation: id,
         to,
@@ -590,6 +593,9 @@ async fn unassign_conversation(
 ) -> ApiResult<axum::Json<ConversationOut>> {
     let id = path_id(&ids.1, CONVERSATION)?;
     caller.require_admin()?;
+    if let Some(team) = body.team_id {
+        super::teams::require_team(&state, caller.workspace_id(), team, "teamId").await?;
+    }
     let command = Command::Unassign {
         conversation: id,
         into_team: body.team_id,

@@ -10,6 +10,7 @@ pub(crate) mod endusers;
 pub(crate) mod events;
 mod presence;
 mod queues;
+mod settings;
 mod skills;
 mod tags;
 mod teams;
@@ -34,6 +35,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .merge(queues::routes())
         .merge(events::routes())
         .merge(presence::routes())
+        .merge(settings::routes())
 }
 
 pub const LIMIT_DEFAULT: usize = 10;

@@ -94,11 +94,7 @@ async fn change(
         ));
     }
     if let Some(team) = team {
-        state
-            .store
-            .get_team(ws, team)
-            .await
-            .map_err(|_| ApiError::Invalid("transferToTeamId: no such team".into()))?;
+        super::teams::require_team(state, ws, team, "transferToTeamId").await?;
     }
     let now = state.now();
     let change = AvailabilityChange {

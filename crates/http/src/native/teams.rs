@@ -30,6 +30,22 @@ pub fn routes() -> OpenApiRouter<AppState> {
 
 const TEAM: &str = "Team";
 
+/// Refuses (422) a team that is not one of the workspace's, named by the request's `field`.
+pub(crate) async fn require_team(
+    state: &AppState,
+    workspace_id: Uuid,
+    id: Uuid,
+    field: &str,
+) -> Result<(), ApiError> {
+    match state.store.get_team(workspace_id, id).await {
+        Ok(_) => Ok(()),
+        Err(store::StoreError::NotFound) => Err(ApiError::Invalid(format!(
+            "{field}: team {id} does not exist"
+        ))),
+        Err(error) => Err(error.into()),
+    }
+}
+
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct TeamIn {
