@@ -368,7 +368,7 @@ fn replace<T>(slot: &mut T, change: Option<T>) {
     }
 }
 
-/// An IANA zone name (`Europe/Amsterdam`) or `UTC`; the zone database itself is not consulted.
+/// A zone the IANA database compiled into the server knows (`Europe/Amsterdam`, `UTC`).
 fn valid_timezone(zone: &str) -> Result<(), Invalid> {
     if crate::schedule::known_zone(zone) {
         Ok(())

@@ -1216,14 +1216,17 @@ impl Engine {
         let Some(secs) = self.settings(c).personal_agent_offline_timeout else {
             return;
         };
-        let at_work = self
-            .agent_idx(agent)
-            .is_ok_and(|a| self.agent(a).available());
-        if !at_work {
+        if !self.takes_work(agent) {
             let until = self.now.plus_seconds(i64::from(secs));
             self.conv_mut(c).personal_until = Some(until);
             self.add_timer(until, TimerKind::PersonalAgentEnd, c, 0);
         }
+    }
+
+    /// Whether the agent is known and takes work (its capacity aside).
+    fn takes_work(&self, agent: Uuid) -> bool {
+        self.agent_idx(agent)
+            .is_ok_and(|a| self.agent(a).available())
     }
 
     /// The personal agent's time is up: a conversation still waiting for it goes to its queue,
@@ -1233,10 +1236,7 @@ impl Engine {
         let (Target::Agent(agent), Some(queue)) = (conv.target, conv.queue) else {
             return;
         };
-        let at_work = self
-            .agent_idx(agent)
-            .is_ok_and(|a| self.agent(a).available());
-        if conv.status == Status::Pending && !at_work {
+        if conv.status == Status::Pending && !self.takes_work(agent) {
             self.requeue(c, Target::Queue(queue));
         }
     }

@@ -204,13 +204,10 @@ async fn require_own(
     (table, field, what): (&str, &str, &str),
     id: Uuid,
 ) -> Result<()> {
-    let sql = format!("SELECT id FROM {table} WHERE workspace_id = $1 AND id = $2");
-    let found = q(&sql, &[workspace_id.into(), id.into()])
-        .fetch_optional(c)
-        .await?;
-    match found {
-        Some(_) => Ok(()),
-        None => Err(Invalid::new(field, format!("{what} {id} does not exist")).into()),
+    if crate::sql::row_exists(c, table, workspace_id, id).await? {
+        Ok(())
+    } else {
+        Err(Invalid::new(field, format!("{what} {id} does not exist")).into())
     }
 }
 
@@ -399,15 +396,12 @@ impl Store {
     ) -> Result<Page<Conversation>> {
         let exists = self
             .read(move |c| {
-                Box::pin(async move {
-                    let row = q(
-                        "SELECT id FROM endusers WHERE workspace_id = $1 AND id = $2",
-                        &[workspace_id.into(), end_user_id.into()],
-                    )
-                    .fetch_optional(c)
-                    .await?;
-                    Ok(row.is_some())
-                })
+                Box::pin(crate::sql::row_exists(
+                    c,
+                    "endusers",
+                    workspace_id,
+                    end_user_id,
+                ))
             })
             .await?;
         if !exists {

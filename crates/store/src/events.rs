@@ -82,13 +82,12 @@ impl Store {
     ) -> Result<Vec<Event>> {
         self.read(move |c| {
             Box::pin(async move {
-                let known = q(
-                    "SELECT id FROM conversations WHERE workspace_id = $1 AND id = $2",
-                    &[workspace_id.into(), conversation_id.into()],
-                )
-                .fetch_optional(&mut *c)
-                .await?;
-                known.ok_or(crate::StoreError::NotFound)?;
+                let known =
+                    crate::sql::row_exists(c, "conversations", workspace_id, conversation_id)
+                        .await?;
+                if !known {
+                    return Err(crate::StoreError::NotFound);
+                }
                 let sql = format!(
                     "SELECT {COLUMNS} FROM events WHERE workspace_id = $1 AND conversation_id = $2 \
                      ORDER BY seq"

@@ -223,6 +223,20 @@ pub(crate) fn like_contains(text: &str) -> String {
     escaped
 }
 
+/// Whether the workspace's `table` has the row `id`.
+pub(crate) async fn row_exists(
+    c: &mut AnyConnection,
+    table: &str,
+    workspace_id: Uuid,
+    id: Uuid,
+) -> Result<bool> {
+    let sql = format!("SELECT id FROM {table} WHERE workspace_id = $1 AND id = $2");
+    let row = q(&sql, &[workspace_id.into(), id.into()])
+        .fetch_optional(c)
+        .await?;
+    Ok(row.is_some())
+}
+
 /// Deletes the row `id` of a workspace's `table`; NotFound when there is none.
 pub(crate) async fn delete_row(
     c: &mut AnyConnection,
