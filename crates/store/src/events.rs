@@ -13,20 +13,35 @@ use crate::{Result, Store};
 
 /// Appends an event to the log, in the caller's transaction.
 pub(crate) async fn record(c: &mut AnyConnection, event: &NewEvent) -> Result<()> {
-    q(
-        "INSERT INTO events (workspace_id, agent_id, conversation_id, kind, data, at) \
-         VALUES ($1, $2, $3, $4, $5, $6)",
-        &[
-            event.workspace_id.into(),
-            event.agent_id.into(),
-            event.conversation_id.into(),
-            event.kind.into(),
-            json(&event.data)?.into(),
-            event.at.into(),
-        ],
-    )
-    .execute(c)
-    .await?;
+    record_all(c, std::slice::from_ref(event)).await
+}
+
+/// How many events one INSERT carries (six values each, well under either database's limit on
+/// the values of one statement).
+const EVENTS_PER_INSERT: usize = 500;
+
+/// Appends events to the log in their order, in the caller's transaction: many at a time, since
+/// each statement costs a round trip (on SQLite, a hop to its thread).
+pub(crate) async fn record_all(c: &mut AnyConnection, events: &[NewEvent]) -> Result<()> {
+    for chunk in events.chunks(EVENTS_PER_INSERT) {
+        let mut rows = Vec::with_capacity(chunk.len());
+        for event in chunk {
+            rows.push(vec![
+                event.workspace_id.into(),
+                event.agent_id.into(),
+                event.conversation_id.into(),
+                event.kind.into(),
+                json(&event.data)?.into(),
+                event.at.into(),
+            ]);
+        }
+        Sql::new(
+            "INSERT INTO events (workspace_id, agent_id, conversation_id, kind, data, at) VALUES ",
+        )
+        .bind_rows(rows)
+        .execute(c)
+        .await?;
+    }
     Ok(())
 }
 

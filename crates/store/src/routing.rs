@@ -2,6 +2,8 @@
 //! workspace (at start, or from a node that went away) it rebuilds its engine from this, so
 //! offers still out are honoured or expire on time and no conversation gets two agents.
 
+use std::collections::{BTreeMap, BTreeSet, HashSet};
+
 use domain::availability::Work;
 use domain::conversation::{Conversation, Status};
 use domain::event::{
@@ -17,8 +19,8 @@ use serde_json::json;
 use sqlx::AnyConnection;
 
 use crate::agents::details;
-use crate::events::record;
-use crate::sql::{RowExt, for_update, q};
+use crate::events::record_all;
+use crate::sql::{RowExt, Sql, for_update, q};
 use crate::{AgentDetails, Lease, Result, Store, StoreError};
 
 /// An offer that is out: `conversation_id` offered to `agent_id` until `expires_at`.
@@ -168,14 +170,211 @@ impl Store {
         self.write_in(lease.workspace_id, move |c| {
             Box::pin(async move {
                 hold(c, &lease).await?;
+                let mut batch = Batch::new(lease.workspace_id, now);
                 for decision in &decisions {
-                    apply(c, lease.workspace_id, now, decision).await?;
+                    batch.add(c, decision).await?;
                 }
-                Ok(())
+                batch.finish(c).await
             })
         })
         .await
     }
+}
+
+/// The writes of a batch of decisions, gathered so that the common ones write together: under
+/// load a batch holds hundreds of offers, and each statement costs a round trip to the
+/// database (on SQLite, a hop to its thread) whatever it carries.
+///
+/// Order is kept where it matters: a run of offers is written before any other decision that
+/// could touch the same conversations; work states only keep each agent's last one; events are
+/// written last, in the order of their decisions.
+struct Batch {
+    ws: Uuid,
+    now: Timestamp,
+    /// Offers decided since the last other decision, with the index of their event.
+    offers: Vec<(NewOffer, usize)>,
+    /// Each agent's last work state.
+    work: BTreeMap<Uuid, Work>,
+    events: Vec<NewEvent>,
+    /// Events of offers that were not made (their conversation had ended outside routing).
+    unmade: HashSet<usize>,
+}
+
+#[derive(Clone, Copy)]
+struct NewOffer {
+    conversation: Uuid,
+    agent: Uuid,
+    expires: i64,
+}
+
+/// Rows per multi-row statement, well under either database's limit on the values of one.
+const ROWS_PER_STATEMENT: usize = 500;
+
+impl Batch {
+    fn new(ws: Uuid, now: Timestamp) -> Self {
+        Self {
+            ws,
+            now,
+            offers: Vec::new(),
+            work: BTreeMap::new(),
+            events: Vec::new(),
+            unmade: HashSet::new(),
+        }
+    }
+
+    fn event(
+        &self,
+        kind: &'static str,
+        agent: Option<Uuid>,
+        conversation: Option<Uuid>,
+        data: serde_json::Value,
+    ) -> NewEvent {
+        NewEvent::routing(self.ws, kind, agent, conversation, data, self.now)
+    }
+
+    async fn add(&mut self, c: &mut AnyConnection, decision: &Decision) -> Result<()> {
+        match *decision {
+            Decision::Offered {
+                conversation,
+                agent,
+                expires_at,
+            } => {
+                let data = json!({"conversationId": conversation, "agentId": agent, "expiresAt": expires_at});
+                let event = self.event(CONVERSATION_OFFERED, Some(agent), Some(conversation), data);
+                self.events.push(event);
+                let expires = expires_at.map_or(NEVER, |t| t.millis());
+                let offer = NewOffer {
+                    conversation,
+                    agent,
+                    expires,
+                };
+                self.offers.push((offer, self.events.len() - 1));
+            }
+            Decision::AgentWork { agent, work, load } => {
+                let work = match work {
+                    routing::Work::Idle => Work::Idle,
+                    routing::Work::Offered => Work::Offered,
+                    routing::Work::Engaged => Work::Engaged,
+                    routing::Work::WrapUp => Work::WrapUp,
+                };
+                self.work.insert(agent, work);
+                let data = json!({"agentId": agent, "work": work.as_str(), "load": {
+                    "voice": load.voice, "messaging": load.messaging, "email": load.email}});
+                self.events
+                    .push(self.event(AGENT_WORK, Some(agent), None, data));
+            }
+            Decision::ThresholdCrossed {
+                queue,
+                threshold,
+                value,
+                raised,
+            } => {
+                let data = json!({"queueId": queue, "threshold": format!("{threshold:?}"),
+                    "value": value, "raised": raised});
+                self.events
+                    .push(self.event(QUEUE_THRESHOLD, None, None, data));
+            }
+            Decision::Rejected { .. } => {}
+            _ => {
+                self.write_offers(c).await?;
+                let event = apply(c, self.ws, self.now, decision).await?;
+                self.events.extend(event);
+            }
+        }
+        Ok(())
+    }
+
+    async fn finish(mut self, c: &mut AnyConnection) -> Result<()> {
+        self.write_offers(c).await?;
+        write_work(c, &self.work).await?;
+        let unmade = std::mem::take(&mut self.unmade);
+        let events: Vec<NewEvent> = self
+            .events
+            .into_iter()
+            .enumerate()
+            .filter(|(i, _)| !unmade.contains(i))
+            .map(|(_, event)| event)
+            .collect();
+        record_all(c, &events).await
+    }
+
+    /// Makes the offers of the current run, those whose conversation is still open, and marks
+    /// their conversations offered.
+    async fn write_offers(&mut self, c: &mut AnyConnection) -> Result<()> {
+        let run = std::mem::take(&mut self.offers);
+        for chunk in run.chunks(ROWS_PER_STATEMENT) {
+            let mut sql = Sql::new(
+                "INSERT INTO offers (workspace_id, conversation_id, agent_id, offered_at, expires_at) SELECT ",
+            );
+            sql.bind(self.ws)
+                .push(", v.column1, v.column2, ")
+                .bind(self.now)
+                .push(", v.column3 FROM (VALUES ")
+                .bind_rows(chunk.iter().map(|(o, _)| {
+                    vec![o.conversation.into(), o.agent.into(), o.expires.into()]
+                }))
+                .push(&format!(
+                    ") AS v WHERE EXISTS (SELECT 1 FROM conversations WHERE id = v.column1 AND {STILL_OPEN}) \
+                     RETURNING conversation_id, agent_id"
+                ));
+            let made = sql
+                .fetch_all(c)
+                .await?
+                .iter()
+                .map(|row| Ok((row.uuid("conversation_id")?, row.uuid("agent_id")?)))
+                .collect::<Result<HashSet<(Uuid, Uuid)>>>()?;
+            for (offer, event) in chunk {
+                if !made.contains(&(offer.conversation, offer.agent)) {
+                    self.unmade.insert(*event);
+                }
+            }
+            let offered: BTreeSet<Uuid> =
+                made.iter().map(|(conversation, _)| *conversation).collect();
+            mark_offered(c, &offered, self.now).await?;
+        }
+        Ok(())
+    }
+}
+
+/// Marks conversations offered (those not already so, and still open).
+async fn mark_offered(
+    c: &mut AnyConnection,
+    conversations: &BTreeSet<Uuid>,
+    now: Timestamp,
+) -> Result<()> {
+    if conversations.is_empty() {
+        return Ok(());
+    }
+    let ids: Vec<Uuid> = conversations.iter().copied().collect();
+    let mut sql = Sql::new("UPDATE conversations SET status = ");
+    sql.bind(Status::Offered.as_str())
+        .push(", status_updated_at = ")
+        .bind(now)
+        .push(", updated_at = ")
+        .bind(now)
+        .push(" WHERE id IN ")
+        .bind_list(&ids)
+        .push(&format!(" AND status <> $1 AND {STILL_OPEN}"));
+    sql.execute(c).await?;
+    Ok(())
+}
+
+/// Stores each agent's work state, many agents to a statement.
+async fn write_work(c: &mut AnyConnection, work: &BTreeMap<Uuid, Work>) -> Result<()> {
+    let all: Vec<(Uuid, Work)> = work.iter().map(|(agent, work)| (*agent, *work)).collect();
+    for chunk in all.chunks(ROWS_PER_STATEMENT) {
+        let mut sql = Sql::new("UPDATE agents SET work = CASE id");
+        for (agent, work) in chunk {
+            sql.push(" WHEN ")
+                .bind(*agent)
+                .push(" THEN ")
+                .bind(work.as_str());
+        }
+        let ids: Vec<Uuid> = chunk.iter().map(|(agent, _)| *agent).collect();
+        sql.push(" END WHERE id IN ").bind_list(&ids);
+        sql.execute(c).await?;
+    }
+    Ok(())
 }
 
 /// Checks, and on PostgreSQL locks, that the lease is still this node's.
@@ -198,41 +397,17 @@ async fn hold(c: &mut AnyConnection, lease: &Lease) -> Result<()> {
         .ok_or_else(|| StoreError::Conflict("this node no longer routes the workspace".into()))
 }
 
-async fn apply(c: &mut AnyConnection, ws: Uuid, now: Timestamp, decision: &Decision) -> Result<()> {
+/// Writes one decision of those [`Batch`] does not gather, and returns its event.
+async fn apply(
+    c: &mut AnyConnection,
+    ws: Uuid,
+    now: Timestamp,
+    decision: &Decision,
+) -> Result<Option<NewEvent>> {
     let event = |kind, agent: Option<Uuid>, conversation: Option<Uuid>, data| {
         NewEvent::routing(ws, kind, agent, conversation, data, now)
     };
     match *decision {
-        Decision::Offered {
-            conversation,
-            agent,
-            expires_at,
-        } => {
-            let expires = expires_at.map_or(NEVER, |t| t.millis());
-            let sql = format!(
-                "INSERT INTO offers (workspace_id, conversation_id, agent_id, offered_at, expires_at) \
-                 SELECT $1, $2, $3, $4, $5 WHERE EXISTS \
-                 (SELECT 1 FROM conversations WHERE id = $2 AND {STILL_OPEN})"
-            );
-            let args = [
-                ws.into(),
-                conversation.into(),
-                agent.into(),
-                now.into(),
-                expires.into(),
-            ];
-            if q(&sql, &args).execute(&mut *c).await?.rows_affected() == 0 {
-                return Ok(());
-            }
-            set_status(c, conversation, Status::Offered, now).await?;
-            let data =
-                json!({"conversationId": conversation, "agentId": agent, "expiresAt": expires_at});
-            record(
-                c,
-                &event(CONVERSATION_OFFERED, Some(agent), Some(conversation), data),
-            )
-            .await
-        }
         Decision::OfferCancelled {
             conversation,
             agent,
@@ -240,11 +415,7 @@ async fn apply(c: &mut AnyConnection, ws: Uuid, now: Timestamp, decision: &Decis
         } => {
             end_offer(c, conversation, Some(agent)).await?;
             let data = json!({"conversationId": conversation, "agentId": agent, "reason": format!("{reason:?}")});
-            record(
-                c,
-                &event(OFFER_CANCELLED, Some(agent), Some(conversation), data),
-            )
-            .await
+            Ok(Some(event(OFFER_CANCELLED, Some(agent), Some(conversation), data)))
         }
         Decision::Assigned {
             conversation,
@@ -270,11 +441,7 @@ async fn apply(c: &mut AnyConnection, ws: Uuid, now: Timestamp, decision: &Decis
             )
             .await?;
             let data = json!({"conversationId": conversation, "agentId": agent});
-            record(
-                c,
-                &event(CONVERSATION_ASSIGNED, Some(agent), Some(conversation), data),
-            )
-            .await
+            Ok(Some(event(CONVERSATION_ASSIGNED, Some(agent), Some(conversation), data)))
         }
         Decision::Requeued {
             conversation,
@@ -304,11 +471,7 @@ async fn apply(c: &mut AnyConnection, ws: Uuid, now: Timestamp, decision: &Decis
             .await?;
             let data = json!({"conversationId": conversation, "fromAgentId": from_agent,
                 "queueId": queue, "teamId": team, "agentId": agent});
-            record(
-                c,
-                &event(CONVERSATION_REQUEUED, from_agent, Some(conversation), data),
-            )
-            .await
+            Ok(Some(event(CONVERSATION_REQUEUED, from_agent, Some(conversation), data)))
         }
         Decision::WrapUpStarted {
             conversation,
@@ -328,11 +491,7 @@ async fn apply(c: &mut AnyConnection, ws: Uuid, now: Timestamp, decision: &Decis
             )
             .await?;
             let data = json!({"conversationId": conversation, "agentId": agent, "until": until});
-            record(
-                c,
-                &event(WRAP_UP_STARTED, Some(agent), Some(conversation), data),
-            )
-            .await
+            Ok(Some(event(WRAP_UP_STARTED, Some(agent), Some(conversation), data)))
         }
         Decision::WrapUpEnded {
             conversation,
@@ -341,20 +500,12 @@ async fn apply(c: &mut AnyConnection, ws: Uuid, now: Timestamp, decision: &Decis
             close(c, conversation, Status::Closed, now).await?;
             let data =
                 json!({"conversationId": conversation, "agentId": agent, "status": "closed"});
-            record(
-                c,
-                &event(CONVERSATION_CLOSED, Some(agent), Some(conversation), data),
-            )
-            .await
+            Ok(Some(event(CONVERSATION_CLOSED, Some(agent), Some(conversation), data)))
         }
         Decision::Closed { conversation } => {
             close(c, conversation, Status::Closed, now).await?;
             let data = json!({"conversationId": conversation, "status": "closed"});
-            record(
-                c,
-                &event(CONVERSATION_CLOSED, None, Some(conversation), data),
-            )
-            .await
+            Ok(Some(event(CONVERSATION_CLOSED, None, Some(conversation), data)))
         }
         Decision::Abandoned {
             conversation,
@@ -365,40 +516,13 @@ async fn apply(c: &mut AnyConnection, ws: Uuid, now: Timestamp, decision: &Decis
                 close(c, conversation, Status::Abandoned, now).await?;
             }
             let data = json!({"conversationId": conversation, "stillOffered": still_offered});
-            record(
-                c,
-                &event(CONVERSATION_ABANDONED, None, Some(conversation), data),
-            )
-            .await
+            Ok(Some(event(CONVERSATION_ABANDONED, None, Some(conversation), data)))
         }
-        Decision::AgentWork { agent, work, load } => {
-            let work = match work {
-                routing::Work::Idle => Work::Idle,
-                routing::Work::Offered => Work::Offered,
-                routing::Work::Engaged => Work::Engaged,
-                routing::Work::WrapUp => Work::WrapUp,
-            };
-            exec(
-                c,
-                "UPDATE agents SET work = $2 WHERE id = $1",
-                &[agent.into(), work.as_str().into()],
-            )
-            .await?;
-            let data = json!({"agentId": agent, "work": work.as_str(), "load": {
-                "voice": load.voice, "messaging": load.messaging, "email": load.email}});
-            record(c, &event(AGENT_WORK, Some(agent), None, data)).await
-        }
-        Decision::ThresholdCrossed {
-            queue,
-            threshold,
-            value,
-            raised,
-        } => {
-            let data = json!({"queueId": queue, "threshold": format!("{threshold:?}"),
-                "value": value, "raised": raised});
-            record(c, &event(QUEUE_THRESHOLD, None, None, data)).await
-        }
-        Decision::Rejected { .. } => Ok(()),
+        Decision::Offered { .. }
+        | Decision::AgentWork { .. }
+        | Decision::ThresholdCrossed { .. }
+        // Gathered and written together by `Batch`.
+        | Decision::Rejected { .. } => Ok(None),
     }
 }
 
@@ -437,23 +561,6 @@ async fn end_offer(c: &mut AnyConnection, conversation: Uuid, agent: Option<Uuid
             Status::Pending.as_str().into(),
             Status::Offered.as_str().into(),
         ],
-    )
-    .await
-}
-
-async fn set_status(
-    c: &mut AnyConnection,
-    conversation: Uuid,
-    status: Status,
-    now: Timestamp,
-) -> Result<()> {
-    exec(
-        c,
-        &format!(
-            "UPDATE conversations SET status = $2, status_updated_at = $3, updated_at = $3 \
-         WHERE id = $1 AND status <> $2 AND {STILL_OPEN}"
-        ),
-        &[conversation.into(), status.as_str().into(), now.into()],
     )
     .await
 }

@@ -98,6 +98,19 @@ impl Sql {
         self.push(")")
     }
 
+    /// Appends `(…), (…)`: a row of placeholders for each row of values, for multi-row
+    /// `VALUES` (whose columns both databases name `column1`, `column2`, …).
+    pub fn bind_rows(&mut self, rows: impl IntoIterator<Item = Vec<Arg>>) -> &mut Self {
+        for (i, row) in rows.into_iter().enumerate() {
+            self.push(if i == 0 { "(" } else { ", (" });
+            for (j, value) in row.into_iter().enumerate() {
+                self.push(if j == 0 { "" } else { ", " }).bind(value);
+            }
+            self.push(")");
+        }
+        self
+    }
+
     fn query(&self) -> sqlx::query::Query<'_, sqlx::Any, sqlx::any::AnyArguments<'_>> {
         bind_all(sqlx::query(&self.text), &self.args)
     }
