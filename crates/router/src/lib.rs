@@ -11,7 +11,9 @@
 //! Agents and queues change through every surface; every second the task tells the engine the
 //! current agents and queues if anything was written since it last looked (and lets go of
 //! conversations closed outside routing). So a change reaches routing within a second, at the
-//! cost of one read of the workspace's agents and queues per second of writes; making that
+//! cost of one read of the workspace's agents and queues per second of writes. That read runs
+//! beside the task, which goes on serving commands meanwhile; commands that name agents or
+//! teams (assign, transfer, presence) wait for a fresh read instead. Making the read
 //! incremental is the next step for very large workspaces.
 
 mod translate;
@@ -139,8 +141,10 @@ struct Workspace {
     queues: HashSet<Uuid>,
     /// The conversations the engine holds, to notice those closed outside it.
     routed: HashSet<Uuid>,
-    /// When agents, queues and ended conversations were last read.
+    /// When agents, queues and ended conversations were last read…
     synced_at: Timestamp,
+    /// …and how many syncs were started.
+    sync_generation: u64,
     /// Whether agents are offered work only inside their schedules (a workspace setting)…
     enforce_schedules: bool,
     /// …and when their schedules were last looked at.
@@ -169,6 +173,7 @@ impl Workspace {
         let mut resync = tokio::time::interval(RESYNC);
         resync.tick().await;
         let mut batch = Vec::with_capacity(MAX_BATCH);
+        let mut pending_sync: Option<PendingSync> = None;
         loop {
             let deadline = workspace.deadline();
             tokio::select! {
@@ -179,11 +184,12 @@ impl Workspace {
                     workspace.handle(std::mem::take(&mut batch)).await;
                 }
                 _ = tokio::time::sleep_until(deadline) => workspace.tick().await,
-                _ = resync.tick() => {
-                    let now = (inner.clock)();
-                    if let Err(error) = workspace.sync(now).await {
-                        tracing::warn!(%error, "routing could not catch up with agent changes");
-                    }
+                _ = resync.tick(), if pending_sync.is_none() => {
+                    pending_sync = workspace.start_sync((inner.clock)());
+                }
+                (generation, started_at, read) = sync_read(&mut pending_sync) => {
+                    pending_sync = None;
+                    workspace.finish_sync(generation, started_at, read).await;
                 }
                 _ = renew.tick() => {
                     if !workspace.renew().await {
@@ -215,6 +221,7 @@ impl Workspace {
             queues: HashSet::new(),
             routed: HashSet::new(),
             synced_at: now,
+            sync_generation: 0,
             enforce_schedules: false,
             schedules_checked_at: now,
         };
@@ -226,6 +233,8 @@ impl Workspace {
     async fn rebuild(&mut self) -> Result<(), RouteError> {
         let store = self.inner.store.clone();
         self.written.borrow_and_update();
+        // A sync read under way predates this snapshot.
+        self.sync_generation += 1;
         let snapshot = store.routing_snapshot(self.lease.workspace_id).await?;
         let now = (self.inner.clock)();
         self.synced_at = now;
@@ -280,30 +289,71 @@ impl Workspace {
         commands
     }
 
-    /// Brings the engine's agents and queues up to date when anything was written since, and
-    /// lets go of conversations that ended outside routing.
-    async fn sync(&mut self, now: Timestamp) -> Result<(), RouteError> {
+    /// Whether agents, queues or ended conversations may have changed since the last sync: when
+    /// anything was written, or, where schedules count, every so often (they move with the
+    /// clock alone). Marks what was written as seen.
+    fn due_for_sync(&mut self, now: Timestamp) -> bool {
         let written = self.written.has_changed().unwrap_or(false);
-        // Schedules move with the clock alone: where they count, agents are looked at again
-        // every so often even when nothing was written.
         let shift_check = self.enforce_schedules
             && now.millis() - self.schedules_checked_at.millis() >= SHIFT_CHECK.as_millis() as i64;
         if !written && !shift_check {
-            return Ok(());
+            return false;
         }
         self.written.borrow_and_update();
         self.schedules_checked_at = now;
-        let store = self.inner.store.clone();
-        let ws = self.lease.workspace_id;
-        let roster = store.routing_roster(ws).await?;
-        self.enforce_schedules = roster.settings.enforce_schedules;
-        let mut commands = self.sync_commands(&roster.agents, &roster.queues, now);
-        // A margin, so that a close committed while the last sync was reading is not missed;
-        // conversations already let go are filtered out below.
-        let since = Timestamp::from_millis(self.synced_at.millis() - 5_000);
-        let ended = store.ended_since(ws, since).await?;
-        self.synced_at = now;
-        for conversation in ended.into_iter().filter(|c| self.routed.contains(c)) {
+        true
+    }
+
+    /// Starts reading what changed, for [`Self::apply_changes`]: the read takes a while in a
+    /// large workspace, and commands go on being served meanwhile.
+    fn start_sync(&mut self, now: Timestamp) -> Option<PendingSync> {
+        if !self.due_for_sync(now) {
+            return None;
+        }
+        self.sync_generation += 1;
+        let read = read_changes(
+            self.inner.store.clone(),
+            self.lease.workspace_id,
+            self.synced_at,
+        );
+        Some(PendingSync {
+            generation: self.sync_generation,
+            started_at: now,
+            read: tokio::spawn(read),
+        })
+    }
+
+    /// Brings the engine up to date at once (before commands that name agents or teams).
+    async fn sync(&mut self, now: Timestamp) -> Result<(), RouteError> {
+        if !self.due_for_sync(now) {
+            return Ok(());
+        }
+        self.sync_generation += 1;
+        let changes = read_changes(
+            self.inner.store.clone(),
+            self.lease.workspace_id,
+            self.synced_at,
+        )
+        .await?;
+        self.apply_changes(now, changes).await
+    }
+
+    /// Tells the engine the current agents and queues, and lets go of conversations that ended
+    /// outside routing.
+    async fn apply_changes(
+        &mut self,
+        read_at: Timestamp,
+        changes: Changes,
+    ) -> Result<(), RouteError> {
+        let now = (self.inner.clock)();
+        self.enforce_schedules = changes.roster.settings.enforce_schedules;
+        let mut commands = self.sync_commands(&changes.roster.agents, &changes.roster.queues, now);
+        self.synced_at = read_at;
+        for conversation in changes
+            .ended
+            .into_iter()
+            .filter(|c| self.routed.contains(c))
+        {
             // Closed outside routing: the engine lets it go (an abandon for waiting work, a
             // close and an end of wrap-up for assigned work); the store keeps it closed.
             commands.push(Command::Abandon { conversation });
@@ -316,6 +366,25 @@ impl Workspace {
         }
         decisions.retain(|d| !matches!(d, Decision::Rejected { .. }));
         self.persist(now, decisions).await
+    }
+
+    /// Applies a sync read in the background, unless a newer one was applied meanwhile.
+    async fn finish_sync(
+        &mut self,
+        generation: u64,
+        read_at: Timestamp,
+        read: Result<Changes, RouteError>,
+    ) {
+        if generation != self.sync_generation {
+            return;
+        }
+        let applied = match read {
+            Ok(changes) => self.apply_changes(read_at, changes).await,
+            Err(error) => Err(error),
+        };
+        if let Err(error) = applied {
+            tracing::warn!(%error, "routing could not catch up with agent changes");
+        }
     }
 
     /// Runs the commands waiting in the queue through the engine and stores all their decisions
@@ -457,4 +526,43 @@ fn needs_current_roster(command: &Command) -> bool {
 
 fn later(now: Timestamp, by: Duration) -> Timestamp {
     Timestamp::from_millis(now.millis() + i64::try_from(by.as_millis()).unwrap_or(i64::MAX / 4))
+}
+
+/// What changed in a workspace as routing sees it.
+struct Changes {
+    roster: store::Roster,
+    /// Conversations that ended since a little before the last sync.
+    ended: Vec<Uuid>,
+}
+
+/// A sync read under way in the background.
+struct PendingSync {
+    /// Which sync it is: one overtaken by a newer sync is dropped.
+    generation: u64,
+    started_at: Timestamp,
+    read: tokio::task::JoinHandle<Result<Changes, RouteError>>,
+}
+
+/// The outcome of the sync read under way; never ready when there is none.
+async fn sync_read(
+    pending: &mut Option<PendingSync>,
+) -> (u64, Timestamp, Result<Changes, RouteError>) {
+    let Some(sync) = pending else {
+        return std::future::pending().await;
+    };
+    let read = (&mut sync.read).await.unwrap_or(Err(RouteError::Stopped));
+    (sync.generation, sync.started_at, read)
+}
+
+async fn read_changes(
+    store: Store,
+    workspace_id: Uuid,
+    synced_at: Timestamp,
+) -> Result<Changes, RouteError> {
+    let roster = store.routing_roster(workspace_id).await?;
+    // A margin, so that a close committed while the last sync was reading is not missed;
+    // conversations already let go are filtered out when applied.
+    let since = Timestamp::from_millis(synced_at.millis() - 5_000);
+    let ended = store.ended_since(workspace_id, since).await?;
+    Ok(Changes { roster, ended })
 }

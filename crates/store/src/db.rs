@@ -24,6 +24,34 @@ static POSTGRES_MIGRATIONS: Migrator = sqlx::migrate!("./migrations/postgres");
 const SQLITE_PRAGMAS: &str = "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; \
     PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 10000; PRAGMA secure_delete = ON;";
 
+/// SQLite copies the write-ahead log back into the database file (a checkpoint, with an fsync of
+/// that file) on the connection whose commit fills the log, which would stall every write
+/// waiting behind it. The writer leaves that to [`checkpoint_regularly`] instead.
+const WRITER_LEAVES_CHECKPOINTS: &str = "PRAGMA wal_autocheckpoint = 0";
+
+/// How often the write-ahead log is copied back, beside the writer.
+const CHECKPOINT_EVERY: Duration = Duration::from_secs(1);
+
+/// Checkpoints the log on a read connection, without waiting for readers or the writer
+/// (`PASSIVE`): the log then starts over at the next write once no reader still needs it.
+/// Ends when the pool closes.
+async fn checkpoint_regularly(reads: AnyPool) {
+    let mut every = tokio::time::interval(CHECKPOINT_EVERY);
+    while !reads.is_closed() {
+        every.tick().await;
+        let checkpoint = async {
+            let mut conn = reads.acquire().await?;
+            conn.execute("PRAGMA wal_checkpoint(PASSIVE)").await?;
+            Ok::<_, sqlx::Error>(())
+        };
+        if let Err(error) = checkpoint.await
+            && !reads.is_closed()
+        {
+            tracing::warn!(%error, "could not checkpoint the write-ahead log");
+        }
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Backend {
     Sqlite,
@@ -80,6 +108,8 @@ impl Store {
             Backend::Sqlite => {
                 let mut conn = AnyConnection::connect_with(&options).await?;
                 conn.execute(SQLITE_PRAGMAS).await?;
+                conn.execute(WRITER_LEAVES_CHECKPOINTS).await?;
+                tokio::spawn(checkpoint_regularly(reads.clone()));
                 Writer::batched(conn)
             }
         };
