@@ -57,6 +57,14 @@ pub enum RouteError {
 
 type Reply = oneshot::Sender<Result<Vec<Decision>, RouteError>>;
 
+/// What a workspace's task is asked.
+enum Request {
+    /// Route a command.
+    Route(Command),
+    /// Read agents and queues again now: something about them was just written.
+    Refresh,
+}
+
 /// The handle to the routing of every workspace this node leads. Cheap to clone.
 #[derive(Clone)]
 pub struct Router {
@@ -67,7 +75,7 @@ struct Inner {
     store: Store,
     clock: Clock,
     node: Uuid,
-    workspaces: Mutex<HashMap<Uuid, mpsc::Sender<(Command, Reply)>>>,
+    workspaces: Mutex<HashMap<Uuid, mpsc::Sender<(Request, Reply)>>>,
     closing: watch::Receiver<bool>,
 }
 
@@ -95,7 +103,7 @@ impl Router {
     ) -> Result<Vec<Decision>, RouteError> {
         let (reply, answer) = oneshot::channel();
         let queue = self.workspace(workspace_id);
-        if queue.send((command, reply)).await.is_err() {
+        if queue.send((Request::Route(command), reply)).await.is_err() {
             // The task ended (lost lease, failed start): the next command starts a new one.
             self.forget(workspace_id);
             return Err(RouteError::Stopped);
@@ -110,7 +118,28 @@ impl Router {
         }
     }
 
-    fn workspace(&self, workspace_id: Uuid) -> mpsc::Sender<(Command, Reply)> {
+    /// Tells routing that agents, their teams or queue memberships of a workspace were just
+    /// changed, and waits until it has read them, so the change counts from the next command
+    /// on. Only where this node routes the workspace: elsewhere the node that does notices
+    /// within a second, as it does changes made any other way.
+    pub async fn roster_changed(&self, workspace_id: Uuid) {
+        let queue = self
+            .inner
+            .workspaces
+            .lock()
+            .expect("router lock")
+            .get(&workspace_id)
+            .cloned();
+        let Some(queue) = queue else {
+            return;
+        };
+        let (reply, answer) = oneshot::channel();
+        if queue.send((Request::Refresh, reply)).await.is_ok() {
+            let _ = answer.await;
+        }
+    }
+
+    fn workspace(&self, workspace_id: Uuid) -> mpsc::Sender<(Request, Reply)> {
         let mut workspaces = self.inner.workspaces.lock().expect("router lock");
         if let Some(queue) = workspaces.get(&workspace_id).filter(|q| !q.is_closed()) {
             return queue.clone();
@@ -143,8 +172,9 @@ struct Workspace {
     routed: HashSet<Uuid>,
     /// When agents, queues and ended conversations were last read…
     synced_at: Timestamp,
-    /// …and how many syncs were started.
+    /// …how many syncs were started, and whether the last is still reading in the background.
     sync_generation: u64,
+    sync_in_flight: bool,
     /// Whether agents are offered work only inside their schedules (a workspace setting)…
     enforce_schedules: bool,
     /// …and when their schedules were last looked at.
@@ -155,7 +185,7 @@ impl Workspace {
     async fn run(
         inner: Arc<Inner>,
         workspace_id: Uuid,
-        mut commands: mpsc::Receiver<(Command, Reply)>,
+        mut commands: mpsc::Receiver<(Request, Reply)>,
     ) {
         let mut workspace = match Self::start(inner.clone(), workspace_id).await {
             Ok(workspace) => workspace,
@@ -222,6 +252,7 @@ impl Workspace {
             routed: HashSet::new(),
             synced_at: now,
             sync_generation: 0,
+            sync_in_flight: false,
             enforce_schedules: false,
             schedules_checked_at: now,
         };
@@ -235,6 +266,7 @@ impl Workspace {
         self.written.borrow_and_update();
         // A sync read under way predates this snapshot.
         self.sync_generation += 1;
+        self.sync_in_flight = false;
         let snapshot = store.routing_snapshot(self.lease.workspace_id).await?;
         let now = (self.inner.clock)();
         self.synced_at = now;
@@ -311,6 +343,7 @@ impl Workspace {
             return None;
         }
         self.sync_generation += 1;
+        self.sync_in_flight = true;
         let read = read_changes(
             self.inner.store.clone(),
             self.lease.workspace_id,
@@ -323,12 +356,16 @@ impl Workspace {
         })
     }
 
-    /// Brings the engine up to date at once (before commands that name agents or teams).
+    /// Brings the engine up to date at once (before commands that name agents or teams). A
+    /// read under way in the background may predate what the caller just wrote: this one
+    /// supersedes it.
     async fn sync(&mut self, now: Timestamp) -> Result<(), RouteError> {
-        if !self.due_for_sync(now) {
+        let due = self.due_for_sync(now);
+        if !due && !self.sync_in_flight {
             return Ok(());
         }
         self.sync_generation += 1;
+        self.sync_in_flight = false;
         let changes = read_changes(
             self.inner.store.clone(),
             self.lease.workspace_id,
@@ -378,6 +415,7 @@ impl Workspace {
         if generation != self.sync_generation {
             return;
         }
+        self.sync_in_flight = false;
         let applied = match read {
             Ok(changes) => self.apply_changes(read_at, changes).await,
             Err(error) => Err(error),
@@ -389,19 +427,22 @@ impl Workspace {
 
     /// Runs the commands waiting in the queue through the engine and stores all their decisions
     /// in one commit, then answers each: under load, many commands share one durable write.
-    async fn handle(&mut self, batch: Vec<(Command, Reply)>) {
+    async fn handle(&mut self, batch: Vec<(Request, Reply)>) {
         let now = (self.inner.clock)();
         if batch
             .iter()
-            .any(|(command, _)| needs_current_roster(command))
+            .any(|(request, _)| needs_current_roster(request))
             && let Err(error) = self.sync(now).await
         {
             tracing::warn!(%error, "routing could not catch up with agent changes");
         }
         let mut answers = Vec::with_capacity(batch.len());
         let mut all = Vec::new();
-        for (command, reply) in batch {
-            let decisions = self.decide(now, command);
+        for (request, reply) in batch {
+            let decisions = match request {
+                Request::Route(command) => self.decide(now, command),
+                Request::Refresh => Vec::new(),
+            };
             all.extend(decisions.iter().cloned());
             answers.push((reply, decisions));
         }
@@ -511,17 +552,21 @@ impl Workspace {
     }
 }
 
-/// Commands a person gives about agents and teams, right after changing them perhaps (a new
-/// agent assigned, a team just staffed): the engine first catches up with agent changes, instead
-/// of within the second.
-fn needs_current_roster(command: &Command) -> bool {
-    matches!(
-        command,
-        Command::Assign { .. }
-            | Command::Transfer { .. }
-            | Command::Unassign { .. }
-            | Command::AgentAway { .. }
-    )
+/// Requests that must see agents as they are now: a refresh, and commands a person gives about
+/// agents and teams right after changing them perhaps (a new agent assigned, a team just
+/// staffed), for which the engine first catches up with agent changes instead of within the
+/// second.
+fn needs_current_roster(request: &Request) -> bool {
+    match request {
+        Request::Refresh => true,
+        Request::Route(command) => matches!(
+            command,
+            Command::Assign { .. }
+                | Command::Transfer { .. }
+                | Command::Unassign { .. }
+                | Command::AgentAway { .. }
+        ),
+    }
 }
 
 fn later(now: Timestamp, by: Duration) -> Timestamp {

@@ -260,13 +260,14 @@ async fn an_agent_who_steps_away_loses_its_offer_to_another() {
         std::slice::from_ref(&ada)
     );
 
-    // Ada goes away and Bob joins: within a second routing moves the offer, with no command.
+    // Ada goes away through Bird, and Bob joins: routing hears of each change at once (the
+    // answer comes once it has), so the offer has moved by the time the PUT answers.
     let away = ws.path(&format!("/agents/{ada}/availability"));
     app.patch(&away, &ws.key, json!({"status": "away"})).await;
+    assert_eq!(read(&app, &ws, &conversation).await["status"], "pending");
     let (bob, bob_key) = agent(&app, &ws, "Bob").await;
     let path = ws.path(&format!("/queues/{queue}/members/{bob}"));
     app.put(&path, &ws.key, json!({})).await;
-    tokio::time::sleep(std::time::Duration::from_millis(1500)).await;
     let offers = offered_to(&app, &ws, &conversation).await;
     assert_eq!(offers, [ada.clone(), bob.clone()]);
     let (status, accepted) = act(&app, &ws, &conversation, "accept", &bob_key).await;
@@ -744,12 +745,11 @@ async fn where_schedules_are_enforced_only_agents_on_duty_are_offered_work() {
         "Ada is off duty"
     );
 
-    // Not enforced: schedules are shown, not acted on; routing hears of it within a second.
+    // Not enforced: schedules are shown, not acted on; routing hears of it at once.
     let (status, _) = app
         .patch(&settings, &ws.key, json!({"enforceSchedules": false}))
         .await;
     assert_eq!(status, StatusCode::OK);
-    tokio::time::sleep(std::time::Duration::from_millis(1500)).await;
     let second = id(&conversation(&app, &ws, &queue).await);
     let mut offered = offered_to(&app, &ws, &second).await;
     offered.sort();

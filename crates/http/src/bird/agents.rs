@@ -259,6 +259,7 @@ async fn change(state: &AppState, caller: &Caller, id: Uuid, body: AgentFieldsIn
         })
         .await
         .map_err(or_not_found(AGENT))?;
+    state.router.roster_changed(caller.workspace_id()).await;
     Ok(axum::Json(AgentOut::new(details, now)))
 }
 
@@ -305,6 +306,7 @@ async fn delete_agent(
         .await
         .map_err(or_not_found(AGENT))?;
     super::media::forget_agent_files(&state, caller.workspace_id(), id).await;
+    state.router.roster_changed(caller.workspace_id()).await;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -368,6 +370,7 @@ async fn update_availability(
         })
         .await
         .map_err(or_not_found(AGENT))?;
+    state.router.roster_changed(caller.workspace_id()).await;
     Ok(axum::Json((&details.agent.availability.at(now)).into()))
 }
 

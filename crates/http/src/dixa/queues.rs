@@ -342,6 +342,7 @@ async fn assign_members(
             Some(id) => bulk_outcome(outcomes.next().unwrap_or(MemberOutcome::UnknownAgent(id))),
         })
         .collect();
+    state.router.roster_changed(caller.workspace_id()).await;
     Ok(data(answer))
 }
 
@@ -386,6 +387,7 @@ async fn remove_members(
         .remove_queue_members(caller.workspace_id(), queue_id, ids)
         .await
         .map_err(or_not_found(QUEUE))?;
+    state.router.roster_changed(caller.workspace_id()).await;
     match removal {
         Removal::Removed(_) => Ok(StatusCode::NO_CONTENT),
         Removal::UnknownAgent(agent) => Err(ApiError::NotFound(format!("User not found: {agent}"))),

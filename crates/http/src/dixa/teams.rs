@@ -282,6 +282,7 @@ async fn add_members(
             }),
         })
         .collect();
+    state.router.roster_changed(caller.workspace_id()).await;
     Ok(data(results))
 }
 
@@ -308,6 +309,7 @@ async fn remove_members(
         .remove_team_members(caller.workspace_id(), id, body.agent_ids)
         .await
         .map_err(or_not_found(TEAM))?;
+    state.router.roster_changed(caller.workspace_id()).await;
     match removal {
         Removal::Removed(_) => Ok(StatusCode::NO_CONTENT),
         Removal::UnknownAgent(agent) => Err(ApiError::NotFound(format!("User not found: {agent}"))),

@@ -1,9 +1,9 @@
 //! An agent's presence, with what happens to its work when it steps away:
 //! `PUT /workspaces/{workspaceId}/agents/{agentId}/presence` (and `…/agents/me/presence`).
 //!
-//! Bird's availability endpoint sets presence too, and routing notices within a second; this one
-//! tells routing at once and can move the agent's conversations to a team, as Sendbird's
-//! connection change does with `groupKeyForTransfer`.
+//! Bird's availability endpoint sets presence too (and routing hears of it at once, as of every
+//! change to an agent); this one can also move the agent's conversations to a team, as
+//! Sendbird's connection change does with `groupKeyForTransfer`.
 
 use axum::extract::{Path, State};
 use domain::Uuid;
@@ -110,7 +110,10 @@ async fn change(
         .await
         .map_err(or_not_found(AGENT))?;
     let transferred = match presence {
-        Presence::Available => Vec::new(),
+        Presence::Available => {
+            state.router.roster_changed(ws).await;
+            Vec::new()
+        }
         Presence::Away | Presence::Offline => step_away(state, ws, id, team).await?,
     };
     Ok(axum::Json(PresenceOut {

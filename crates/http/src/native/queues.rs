@@ -340,6 +340,7 @@ async fn put_member(
         .await
         .map_err(or_not_found(QUEUE))?
         .ok_or_else(|| ApiError::not_found(AGENT))?;
+    state.router.roster_changed(caller.workspace_id()).await;
     Ok(axum::Json(member.into()))
 }
 
@@ -361,6 +362,7 @@ async fn remove_member(
         .remove_queue_member(caller.workspace_id(), queue_id, agent_id)
         .await
         .map_err(or_not_found(QUEUE))?;
+    state.router.roster_changed(caller.workspace_id()).await;
     if removed {
         Ok(StatusCode::NO_CONTENT)
     } else {

@@ -69,5 +69,6 @@ async fn update_settings(
         .store
         .update_workspace_settings(caller.workspace_id(), body.enforce_schedules)
         .await?;
+    state.router.roster_changed(caller.workspace_id()).await;
     Ok(axum::Json(settings.into()))
 }

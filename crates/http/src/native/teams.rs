@@ -346,6 +346,7 @@ async fn add_members(
         .add_team_members(caller.workspace_id(), id, body.agent_ids, state.now())
         .await
         .map_err(or_not_found(TEAM))?;
+    state.router.roster_changed(caller.workspace_id()).await;
     Ok(axum::Json(TeamMemberResults {
         results: outcomes.into_iter().map(TeamMemberResult::from).collect(),
     }))
@@ -376,6 +377,7 @@ async fn remove_member(
             "agent {agent} is not a member of this team"
         )));
     }
+    state.router.roster_changed(caller.workspace_id()).await;
     Ok(StatusCode::NO_CONTENT)
 }
 
