@@ -8,7 +8,7 @@ use std::time::Duration;
 use common::sse::Stream;
 use common::{TestApp, Ws, assert_error, id};
 use reqwest::StatusCode;
-use serde_json::json;
+use serde_json::{Value, json};
 
 async fn agent_with_key(app: &TestApp, ws: &Ws, name: &str) -> (String, String) {
     let agent = app.agent(ws, json!({"name": name})).await;
@@ -150,4 +150,32 @@ async fn conversations_are_told_without_their_personal_values() {
             "{text}"
         );
     }
+}
+
+#[tokio::test]
+async fn a_stream_misses_nothing_of_concurrent_writes() {
+    // Writes commit concurrently (on PostgreSQL, in any order): a stream reading the log while
+    // they land must still deliver every event, none skipped, in increasing order.
+    let app = TestApp::spawn().await;
+    let ws = app.workspace().await;
+    let mut all = Stream::open(&app, &ws.path("/events"), &ws.key, None).await;
+    let creates = (0..64).map(|n| {
+        let (app, ws) = (&app, &ws);
+        async move { app.agent(ws, json!({"name": format!("Agent {n}")})).await }
+    });
+    let made: Vec<Value> = futures::future::join_all(creates).await;
+    let mut expected: Vec<String> = made.iter().map(id).collect();
+    let mut seen = Vec::new();
+    let mut last = 0;
+    while seen.len() < expected.len() {
+        let event = all.next().await;
+        assert!(event.id > last, "events arrive in order");
+        last = event.id;
+        if event.kind == "agent.created" {
+            seen.push(event.data["agentId"].as_str().unwrap().to_owned());
+        }
+    }
+    expected.sort();
+    seen.sort();
+    assert_eq!(seen, expected);
 }

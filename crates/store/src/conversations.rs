@@ -546,13 +546,14 @@ pub(crate) async fn open_count_of_end_user(
         .map_or(Ok(0), |row| row.int("open"))
 }
 
-/// Closes every open conversation of an end user; returns how many it closed.
+/// Closes every open conversation of an end user; returns the events telling of it, for the
+/// caller to record last (see [`crate::events::record_all`]).
 pub(crate) async fn close_open_of_end_user(
     c: &mut AnyConnection,
     workspace_id: Uuid,
     end_user_id: Uuid,
     now: Timestamp,
-) -> Result<u64> {
+) -> Result<Vec<NewEvent>> {
     let mut sql = Sql::new(&format!(
         "SELECT {COLUMNS} FROM conversations WHERE workspace_id = "
     ));
@@ -561,17 +562,18 @@ pub(crate) async fn close_open_of_end_user(
         .bind(end_user_id)
         .push(&open_statuses());
     let rows = sql.fetch_all(&mut *c).await?;
+    let mut events = Vec::with_capacity(rows.len());
     for row in &rows {
         let mut conversation = conversation_from(row)?;
         conversation.close(now)?;
         save(c, &conversation).await?;
-        record(
-            c,
-            &NewEvent::conversation(CONVERSATION_CLOSED, &conversation, now),
-        )
-        .await?;
+        events.push(NewEvent::conversation(
+            CONVERSATION_CLOSED,
+            &conversation,
+            now,
+        ));
     }
-    Ok(rows.len() as u64)
+    Ok(events)
 }
 
 /// Clears the personal values of every conversation of an end user: its subject, the address

@@ -10,6 +10,7 @@ use sqlx::any::AnyRow;
 
 use crate::conversations::{close_open_of_end_user, open_count_of_end_user, scrub_of_end_user};
 use crate::custom_attributes::{all_definitions, definitions};
+use crate::events::record_all;
 use crate::page::{Cursor, Listing, Page, by_created_where};
 use crate::sql::{Arg, RowExt, for_update, json, opt_int, q};
 use crate::{Result, Store, StoreError};
@@ -338,17 +339,19 @@ impl Store {
                     {
                         return Ok(request);
                     }
+                    let mut closed = Vec::new();
                     if open_count_of_end_user(c, workspace_id, id).await? > 0 {
                         if !force {
                             return Err(StoreError::Conflict(OPEN_CONVERSATIONS.into()));
                         }
-                        close_open_of_end_user(c, workspace_id, id, now).await?;
+                        closed = close_open_of_end_user(c, workspace_id, id, now).await?;
                     }
                     end_user.anonymize(now);
                     save_end_user(c, &end_user, false).await?;
                     scrub_of_end_user(c, workspace_id, id).await?;
                     let request = AnonymizationRequest::of_end_user(&end_user, requested_by, now);
                     save_request(c, &request).await?;
+                    record_all(c, &closed).await?;
                     Ok(request)
                 })
             })

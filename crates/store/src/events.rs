@@ -20,9 +20,29 @@ pub(crate) async fn record(c: &mut AnyConnection, event: &NewEvent) -> Result<()
 /// the values of one statement).
 const EVENTS_PER_INSERT: usize = 500;
 
+/// The advisory lock that PostgreSQL transactions writing events hold from their first event to
+/// their commit.
+const EVENT_LOG_LOCK: i64 = 0x5357_4254_4556; // "SWBTEV"
+
 /// Appends events to the log in their order, in the caller's transaction: many at a time, since
-/// each statement costs a round trip (on SQLite, a hop to its thread).
+/// each statement costs a round trip (on SQLite, a hop to its thread). Call it last in a
+/// transaction, after its other writes.
+///
+/// A stream resumes after the last `seq` it delivered, so a transaction must never commit an
+/// event below a `seq` someone may already have read. On SQLite the one writer commits in
+/// order. PostgreSQL hands out `seq` at the insert and commits concurrent transactions in any
+/// order, so there each transaction takes [`EVENT_LOG_LOCK`] before its first event and holds
+/// it to its commit: events become visible in `seq` order. Taken last, after the transaction's
+/// row locks, it cannot be part of a deadlock.
 pub(crate) async fn record_all(c: &mut AnyConnection, events: &[NewEvent]) -> Result<()> {
+    if events.is_empty() {
+        return Ok(());
+    }
+    if c.backend_name() == "PostgreSQL" {
+        q("SELECT pg_advisory_xact_lock($1)", &[EVENT_LOG_LOCK.into()])
+            .execute(&mut *c)
+            .await?;
+    }
     for chunk in events.chunks(EVENTS_PER_INSERT) {
         let mut rows = Vec::with_capacity(chunk.len());
         for event in chunk {

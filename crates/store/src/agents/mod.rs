@@ -13,7 +13,7 @@ use domain::{Invalid, Timestamp, Uuid};
 use sqlx::AnyConnection;
 
 use crate::coherence::Change;
-use crate::events::record;
+use crate::events::{record, record_all};
 use crate::sql::{Sql, q};
 use crate::{Result, Store};
 
@@ -236,10 +236,11 @@ impl Store {
             Box::pin(async move {
                 let sql = format!("SELECT {COLUMNS} FROM agents WHERE activity_expires_at <= $1");
                 let expiring = q(&sql, &[now.into()]).fetch_all(&mut *c).await?;
+                let mut events = Vec::with_capacity(expiring.len());
                 for row in &expiring {
                     let agent = agent_from(row)?;
                     let at = agent.availability.activity_expires_at.unwrap_or(now);
-                    record(c, &NewEvent::agent(AGENT_UPDATED, &agent, at)).await?;
+                    events.push(NewEvent::agent(AGENT_UPDATED, &agent, at));
                 }
                 let done = q(
                     "UPDATE agents SET activity = 'available', activity_text = NULL, activity_ttl = NULL, \
@@ -252,8 +253,9 @@ impl Store {
                      WHERE activity_expires_at <= $1",
                     &[now.into()],
                 )
-                .execute(c)
+                .execute(&mut *c)
                 .await?;
+                record_all(c, &events).await?;
                 Ok(done.rows_affected())
             })
         })
