@@ -22,6 +22,8 @@ use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use domain::conversation::Conversation;
+use domain::custom_attribute::ValuesPatch;
 use domain::{Timestamp, Uuid};
 use routing::{Command, Decision, Engine, Rejection};
 use store::{Lease, Store, StoreError};
@@ -55,14 +57,31 @@ pub enum RouteError {
     Stopped,
 }
 
-type Reply = oneshot::Sender<Result<Vec<Decision>, RouteError>>;
+type Answer<T> = oneshot::Sender<Result<T, RouteError>>;
 
 /// What a workspace's task is asked.
 enum Request {
-    /// Route a command.
-    Route(Command),
+    /// Route a command; answered with its decisions once they are stored.
+    Route(Command, Answer<Vec<Decision>>),
+    /// Store a new conversation and route it, in one transaction; answered with the
+    /// conversation as it stands after routing.
+    Create(Box<(Conversation, ValuesPatch)>, Answer<Conversation>),
     /// Read agents and queues again now: something about them was just written.
-    Refresh,
+    Refresh(Answer<Vec<Decision>>),
+}
+
+impl Request {
+    /// Answers the request with an error.
+    fn refuse(self, error: impl Fn() -> RouteError) {
+        match self {
+            Self::Route(_, reply) | Self::Refresh(reply) => {
+                let _ = reply.send(Err(error()));
+            }
+            Self::Create(_, reply) => {
+                let _ = reply.send(Err(error()));
+            }
+        }
+    }
 }
 
 /// The handle to the routing of every workspace this node leads. Cheap to clone.
@@ -75,7 +94,7 @@ struct Inner {
     store: Store,
     clock: Clock,
     node: Uuid,
-    workspaces: Mutex<HashMap<Uuid, mpsc::Sender<(Request, Reply)>>>,
+    workspaces: Mutex<HashMap<Uuid, mpsc::Sender<Request>>>,
     closing: watch::Receiver<bool>,
 }
 
@@ -102,12 +121,8 @@ impl Router {
         command: Command,
     ) -> Result<Vec<Decision>, RouteError> {
         let (reply, answer) = oneshot::channel();
-        let queue = self.workspace(workspace_id);
-        if queue.send((Request::Route(command), reply)).await.is_err() {
-            // The task ended (lost lease, failed start): the next command starts a new one.
-            self.forget(workspace_id);
-            return Err(RouteError::Stopped);
-        }
+        self.send(workspace_id, Request::Route(command, reply))
+            .await?;
         let decisions = answer.await.map_err(|_| RouteError::Stopped)??;
         match decisions.iter().find_map(|d| match d {
             Decision::Rejected { reason, .. } => Some(*reason),
@@ -116,6 +131,32 @@ impl Router {
             Some(reason) => Err(RouteError::Rejected(reason)),
             None => Ok(decisions),
         }
+    }
+
+    /// Stores a new conversation that routing takes (it names a queue, a team or an agent)
+    /// together with routing's first decisions about it, in one transaction; answers it as it
+    /// stands then (offered, say). Refused as `Store::create_conversation` refuses.
+    pub async fn create(
+        &self,
+        conversation: Conversation,
+        attributes: ValuesPatch,
+    ) -> Result<Conversation, RouteError> {
+        let workspace_id = conversation.workspace_id;
+        let (reply, answer) = oneshot::channel();
+        let create = Box::new((conversation, attributes));
+        self.send(workspace_id, Request::Create(create, reply))
+            .await?;
+        answer.await.map_err(|_| RouteError::Stopped)?
+    }
+
+    async fn send(&self, workspace_id: Uuid, request: Request) -> Result<(), RouteError> {
+        let queue = self.workspace(workspace_id);
+        if queue.send(request).await.is_err() {
+            // The task ended (lost lease, failed start): the next request starts a new one.
+            self.forget(workspace_id);
+            return Err(RouteError::Stopped);
+        }
+        Ok(())
     }
 
     /// Tells routing that agents, their teams or queue memberships of a workspace were just
@@ -134,12 +175,12 @@ impl Router {
             return;
         };
         let (reply, answer) = oneshot::channel();
-        if queue.send((Request::Refresh, reply)).await.is_ok() {
+        if queue.send(Request::Refresh(reply)).await.is_ok() {
             let _ = answer.await;
         }
     }
 
-    fn workspace(&self, workspace_id: Uuid) -> mpsc::Sender<(Request, Reply)> {
+    fn workspace(&self, workspace_id: Uuid) -> mpsc::Sender<Request> {
         let mut workspaces = self.inner.workspaces.lock().expect("router lock");
         if let Some(queue) = workspaces.get(&workspace_id).filter(|q| !q.is_closed()) {
             return queue.clone();
@@ -182,17 +223,13 @@ struct Workspace {
 }
 
 impl Workspace {
-    async fn run(
-        inner: Arc<Inner>,
-        workspace_id: Uuid,
-        mut commands: mpsc::Receiver<(Request, Reply)>,
-    ) {
+    async fn run(inner: Arc<Inner>, workspace_id: Uuid, mut commands: mpsc::Receiver<Request>) {
         let mut workspace = match Self::start(inner.clone(), workspace_id).await {
             Ok(workspace) => workspace,
             Err(error) => {
                 tracing::warn!(%error, %workspace_id, "routing did not start");
-                while let Ok((_, reply)) = commands.try_recv() {
-                    let _ = reply.send(Err(RouteError::Stopped));
+                while let Ok(request) = commands.try_recv() {
+                    request.refuse(|| RouteError::Stopped);
                 }
                 return;
             }
@@ -425,57 +462,85 @@ impl Workspace {
         }
     }
 
-    /// Runs the commands waiting in the queue through the engine and stores all their decisions
-    /// in one commit, then answers each: under load, many commands share one durable write.
-    async fn handle(&mut self, batch: Vec<(Request, Reply)>) {
+    /// Runs the requests waiting in the queue through the engine and stores the new
+    /// conversations and all the decisions in one commit, then answers each: under load, many
+    /// requests share one durable write.
+    async fn handle(&mut self, batch: Vec<Request>) {
         let now = (self.inner.clock)();
-        if batch
-            .iter()
-            .any(|(request, _)| needs_current_roster(request))
+        if batch.iter().any(needs_current_roster)
             && let Err(error) = self.sync(now).await
         {
             tracing::warn!(%error, "routing could not catch up with agent changes");
         }
-        let mut answers = Vec::with_capacity(batch.len());
-        let mut all = Vec::new();
-        for (request, reply) in batch {
-            let decisions = match request {
-                Request::Route(command) => self.decide(now, command),
-                Request::Refresh => Vec::new(),
-            };
-            all.extend(decisions.iter().cloned());
-            answers.push((reply, decisions));
+        let mut creates = Vec::new();
+        let mut created_replies = Vec::new();
+        let mut commands = Vec::new();
+        let mut command_replies = Vec::new();
+        for request in batch {
+            match request {
+                Request::Create(create, reply) => {
+                    creates.push(*create);
+                    created_replies.push(reply);
+                }
+                Request::Route(command, reply) => {
+                    commands.push(Some(command));
+                    command_replies.push(reply);
+                }
+                Request::Refresh(reply) => {
+                    commands.push(None);
+                    command_replies.push(reply);
+                }
+            }
         }
-        let stored = self.persist(now, all).await.map_err(|e| e.to_string());
-        for (reply, decisions) in answers {
-            let result = match &stored {
-                Ok(()) => Ok(decisions),
-                Err(message) => Err(RouteError::Store(StoreError::Unavailable(message.clone()))),
-            };
-            let _ = reply.send(result);
+        // The engine decides inside the write, once it is known which conversations could be
+        // stored; it comes back with the answer (a failed write rebuilds it from the store).
+        let mut engine = std::mem::replace(&mut self.engine, Engine::new(0));
+        let decide = move |created: &[store::Result<Conversation>]| {
+            let mut all = Vec::new();
+            for conversation in created.iter().flatten() {
+                if let Some(input) = translate::conversation(conversation) {
+                    all.extend(enqueue(&mut engine, now, input));
+                }
+            }
+            let mut per_command = Vec::with_capacity(commands.len());
+            for command in commands {
+                let decisions = command.map_or_else(Vec::new, |c| engine.handle(now, c));
+                all.extend(decisions.iter().cloned());
+                per_command.push(decisions);
+            }
+            (all, (engine, per_command))
+        };
+        let stored = self
+            .inner
+            .store
+            .create_and_route(self.lease, now, creates, decide)
+            .await;
+        match stored {
+            Ok((created, (engine, per_command))) => {
+                self.engine = engine;
+                self.routed.extend(created.iter().flatten().map(|c| c.id));
+                for decisions in &per_command {
+                    self.note_ended(decisions);
+                }
+                for (reply, conversation) in created_replies.into_iter().zip(created) {
+                    let _ = reply.send(conversation.map_err(RouteError::Store));
+                }
+                for (reply, decisions) in command_replies.into_iter().zip(per_command) {
+                    let _ = reply.send(Ok(decisions));
+                }
+            }
+            Err(error) => {
+                let message = error.to_string();
+                self.recover().await;
+                let failed = || RouteError::Store(StoreError::Unavailable(message.clone()));
+                for reply in created_replies {
+                    let _ = reply.send(Err(failed()));
+                }
+                for reply in command_replies {
+                    let _ = reply.send(Err(failed()));
+                }
+            }
         }
-    }
-
-    fn decide(&mut self, now: Timestamp, command: Command) -> Vec<Decision> {
-        let enqueue = matches!(command, Command::Enqueue(_));
-        if let Command::Enqueue(input) = &command {
-            self.routed.insert(input.id);
-        }
-        let mut decisions = self.engine.handle(now, command);
-        // A conversation stored before this task started was restored with the rest: it is
-        // routed already, not a duplicate.
-        if enqueue {
-            decisions.retain(|d| {
-                !matches!(
-                    d,
-                    Decision::Rejected {
-                        reason: Rejection::DuplicateConversation,
-                        ..
-                    }
-                )
-            });
-        }
-        decisions
     }
 
     async fn tick(&mut self) {
@@ -493,7 +558,22 @@ impl Workspace {
         now: Timestamp,
         decisions: Vec<Decision>,
     ) -> Result<(), RouteError> {
-        for decision in &decisions {
+        self.note_ended(&decisions);
+        let stored = self
+            .inner
+            .store
+            .apply_decisions(self.lease, now, decisions)
+            .await;
+        if let Err(error) = stored {
+            self.recover().await;
+            return Err(error.into());
+        }
+        Ok(())
+    }
+
+    /// Lets go of the conversations that the decisions end.
+    fn note_ended(&mut self, decisions: &[Decision]) {
+        for decision in decisions {
             match decision {
                 Decision::Closed { conversation }
                 | Decision::Abandoned {
@@ -505,22 +585,18 @@ impl Workspace {
                 _ => {}
             }
         }
-        let stored = self
-            .inner
-            .store
-            .apply_decisions(self.lease, now, decisions)
-            .await;
-        if let Err(error) = stored {
-            self.engine = Engine::new(self.lease.workspace_id.as_u64_pair().0);
-            self.agents.clear();
-            self.queues.clear();
-            self.routed.clear();
-            if let Err(again) = Box::pin(self.rebuild()).await {
-                tracing::error!(%again, "routing could not be rebuilt");
-            }
-            return Err(error.into());
+    }
+
+    /// After a failed write the engine may no longer match the store: it is rebuilt from what
+    /// is stored.
+    async fn recover(&mut self) {
+        self.engine = Engine::new(self.lease.workspace_id.as_u64_pair().0);
+        self.agents.clear();
+        self.queues.clear();
+        self.routed.clear();
+        if let Err(again) = Box::pin(self.rebuild()).await {
+            tracing::error!(%again, "routing could not be rebuilt");
         }
-        Ok(())
     }
 
     async fn renew(&mut self) -> bool {
@@ -558,8 +634,9 @@ impl Workspace {
 /// second.
 fn needs_current_roster(request: &Request) -> bool {
     match request {
-        Request::Refresh => true,
-        Request::Route(command) => matches!(
+        Request::Refresh(_) => true,
+        Request::Create(..) => false,
+        Request::Route(command, _) => matches!(
             command,
             Command::Assign { .. }
                 | Command::Transfer { .. }
@@ -567,6 +644,26 @@ fn needs_current_roster(request: &Request) -> bool {
                 | Command::AgentAway { .. }
         ),
     }
+}
+
+/// Enqueues a new conversation. One stored before this task started was restored with the
+/// rest: it is routed already, not a duplicate.
+fn enqueue(
+    engine: &mut Engine,
+    now: Timestamp,
+    input: routing::ConversationInput,
+) -> Vec<Decision> {
+    let mut decisions = engine.handle(now, Command::Enqueue(input));
+    decisions.retain(|d| {
+        !matches!(
+            d,
+            Decision::Rejected {
+                reason: Rejection::DuplicateConversation,
+                ..
+            }
+        )
+    });
+    decisions
 }
 
 fn later(now: Timestamp, by: Duration) -> Timestamp {

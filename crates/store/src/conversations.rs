@@ -120,6 +120,26 @@ async fn fetch(
     Ok(conversation)
 }
 
+/// The workspace's conversations among `ids`, in no particular order.
+pub(crate) async fn fetch_many(
+    c: &mut AnyConnection,
+    workspace_id: Uuid,
+    ids: &[Uuid],
+) -> Result<Vec<Conversation>> {
+    let mut conversations = Vec::with_capacity(ids.len());
+    for chunk in ids.chunks(500) {
+        let mut sql = Sql::new(&format!(
+            "SELECT {COLUMNS} FROM conversations WHERE workspace_id = "
+        ));
+        sql.bind(workspace_id).push(" AND id IN ").bind_list(chunk);
+        for row in sql.fetch_all(&mut *c).await? {
+            conversations.push(conversation_from(&row)?);
+        }
+    }
+    with_tags(c, &mut conversations).await?;
+    Ok(conversations)
+}
+
 /// Saves the columns that change after creation.
 async fn save(c: &mut AnyConnection, conversation: &Conversation) -> Result<()> {
     let sql = "UPDATE conversations SET status = $3, status_updated_at = $4, queue_id = $5, \
@@ -306,9 +326,48 @@ async fn add_tag(
     Ok(())
 }
 
+/// Checks and inserts a new conversation with its tags and custom attribute values; returns it
+/// with the event that tells of it, for the caller to record last. Refused (422) when what it
+/// names is not the workspace's, before anything is written.
+pub(crate) async fn insert_new(
+    c: &mut AnyConnection,
+    mut conversation: Conversation,
+    attributes: ValuesPatch,
+) -> Result<(Conversation, NewEvent)> {
+    let ws = conversation.workspace_id;
+    if let Some(end_user) = conversation.end_user_id {
+        require_end_user(c, ws, end_user).await?;
+    }
+    let targets = [
+        (QUEUE, conversation.queue_id),
+        (TEAM, conversation.team_id),
+        (AGENT, conversation.target_agent_id),
+    ];
+    for (kind, id) in targets {
+        if let Some(id) = id {
+            require_own(c, ws, kind, id).await?;
+        }
+    }
+    require_active_tags(c, ws, &conversation.tag_ids, "tagIds").await?;
+    require_routing_needs(c, ws, &conversation.details).await?;
+    if !attributes.is_empty() {
+        let definitions = all_definitions(c, ws).await?;
+        let values = &mut conversation.details.custom_attributes;
+        patch_values(&definitions, EntityType::Conversation, values, attributes)?;
+    }
+    conversation.number = insert(c, &conversation).await?;
+    for tag in conversation.tag_ids.clone() {
+        add_tag(c, &conversation, tag, conversation.created_at).await?;
+    }
+    let created =
+        NewEvent::conversation(CONVERSATION_CREATED, &conversation, conversation.created_at);
+    Ok((conversation, created))
+}
+
 impl Store {
     /// Stores a new conversation with the custom attribute values of `attributes` (checked
-    /// against the workspace's conversation attributes).
+    /// against the workspace's conversation attributes). One that routing takes goes through
+    /// [`Store::create_and_route`] instead.
     pub async fn create_conversation(
         &self,
         conversation: Conversation,
@@ -316,38 +375,8 @@ impl Store {
     ) -> Result<Conversation> {
         self.write_in(conversation.workspace_id, move |c| {
             Box::pin(async move {
-                let mut conversation = conversation;
-                let ws = conversation.workspace_id;
-                if let Some(end_user) = conversation.end_user_id {
-                    require_end_user(c, ws, end_user).await?;
-                }
-                let targets = [
-                    (QUEUE, conversation.queue_id),
-                    (TEAM, conversation.team_id),
-                    (AGENT, conversation.target_agent_id),
-                ];
-                for (kind, id) in targets {
-                    if let Some(id) = id {
-                        require_own(c, ws, kind, id).await?;
-                    }
-                }
-                require_active_tags(c, ws, &conversation.tag_ids, "tagIds").await?;
-                require_routing_needs(c, ws, &conversation.details).await?;
-                if !attributes.is_empty() {
-                    let definitions = all_definitions(c, ws).await?;
-                    let values = &mut conversation.details.custom_attributes;
-                    patch_values(&definitions, EntityType::Conversation, values, attributes)?;
-                }
-                conversation.number = insert(c, &conversation).await?;
-                for tag in conversation.tag_ids.clone() {
-                    add_tag(c, &conversation, tag, conversation.created_at).await?;
-                }
-                let at = conversation.created_at;
-                record(
-                    c,
-                    &NewEvent::conversation(CONVERSATION_CREATED, &conversation, at),
-                )
-                .await?;
+                let (conversation, created) = insert_new(c, conversation, attributes).await?;
+                record(c, &created).await?;
                 Ok(conversation)
             })
         })

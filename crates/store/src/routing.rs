@@ -2,10 +2,11 @@
 //! workspace (at start, or from a node that went away) it rebuilds its engine from this, so
 //! offers still out are honoured or expire on time and no conversation gets two agents.
 
-use std::collections::{BTreeMap, BTreeSet, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 use domain::availability::Work;
 use domain::conversation::{Conversation, Status};
+use domain::custom_attribute::ValuesPatch;
 use domain::event::{
     AGENT_WORK, CONVERSATION_ABANDONED, CONVERSATION_ASSIGNED, CONVERSATION_CLOSED,
     CONVERSATION_OFFERED, CONVERSATION_REQUEUED, NewEvent, OFFER_CANCELLED, QUEUE_THRESHOLD,
@@ -19,6 +20,7 @@ use serde_json::json;
 use sqlx::AnyConnection;
 
 use crate::agents::details;
+use crate::conversations::{fetch_many, insert_new};
 use crate::events::record_all;
 use crate::sql::{RowExt, Sql, for_update, q};
 use crate::{AgentDetails, Lease, Result, Store, StoreError};
@@ -167,14 +169,59 @@ impl Store {
         {
             return Ok(());
         }
-        self.write_in(lease.workspace_id, move |c| {
+        self.create_and_route(lease, now, Vec::new(), move |_| (decisions, ()))
+            .await
+            .map(|_| ())
+    }
+
+    /// Stores new conversations and what routing decides, in one transaction as the holder of
+    /// `lease` (see [`Store::apply_decisions`]): each conversation is checked and inserted
+    /// (one refused is answered as such and leaves the others be), then `decide` is told what
+    /// was created and returns the decisions to store with anything else it wants back.
+    /// Answers the created conversations as they stand after the decisions.
+    pub async fn create_and_route<T: Send + 'static>(
+        &self,
+        lease: Lease,
+        now: Timestamp,
+        creates: Vec<(Conversation, ValuesPatch)>,
+        decide: impl FnOnce(&[Result<Conversation>]) -> (Vec<Decision>, T) + Send + 'static,
+    ) -> Result<(Vec<Result<Conversation>>, T)> {
+        let ws = lease.workspace_id;
+        self.write_in(ws, move |c| {
             Box::pin(async move {
                 hold(c, &lease).await?;
-                let mut batch = Batch::new(lease.workspace_id, now);
+                let mut batch = Batch::new(ws, now);
+                let mut created = Vec::with_capacity(creates.len());
+                for (conversation, attributes) in creates {
+                    created.push(match insert_new(c, conversation, attributes).await {
+                        Ok((conversation, event)) => {
+                            batch.events.push(event);
+                            Ok(conversation)
+                        }
+                        Err(refused @ (StoreError::Invalid(_) | StoreError::NotFound)) => {
+                            Err(refused)
+                        }
+                        Err(error) => return Err(error),
+                    });
+                }
+                let (decisions, back) = decide(&created);
                 for decision in &decisions {
                     batch.add(c, decision).await?;
                 }
-                batch.finish(c).await
+                batch.finish(c).await?;
+                let ids: Vec<Uuid> = created.iter().flatten().map(|c| c.id).collect();
+                let mut now_stored: HashMap<Uuid, Conversation> = fetch_many(c, ws, &ids)
+                    .await?
+                    .into_iter()
+                    .map(|conversation| (conversation.id, conversation))
+                    .collect();
+                let answers = created
+                    .into_iter()
+                    .map(|created| {
+                        created.and_then(|c| now_stored.remove(&c.id).ok_or(StoreError::NotFound))
+                    })
+                    .collect();
+                Ok((answers, back))
             })
         })
         .await

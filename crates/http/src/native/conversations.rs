@@ -291,24 +291,16 @@ async fn create_conversation(
     caller.require_admin()?;
     let (new, attributes) = <(NewConversation, ValuesPatch)>::try_from(body)?;
     let conversation = new.build(caller.workspace_id(), state.now())?;
-    let created = state
-        .store
-        .create_conversation(conversation, attributes)
-        .await?;
-    // Stored first, then routed: a crash in between leaves it pending, and the engine rebuilt
-    // after a restart routes it.
-    let Some(input) = router::conversation_input(&created) else {
-        return Ok((StatusCode::CREATED, axum::Json(created.into())));
+    // One that routing takes is stored with routing's first decisions, in one transaction.
+    let created = if router::conversation_input(&conversation).is_some() {
+        state.router.create(conversation, attributes).await?
+    } else {
+        state
+            .store
+            .create_conversation(conversation, attributes)
+            .await?
     };
-    state
-        .router
-        .command(created.workspace_id, Command::Enqueue(input))
-        .await?;
-    let routed = state
-        .store
-        .get_conversation(created.workspace_id, created.id)
-        .await?;
-    Ok((StatusCode::CREATED, axum::Json(routed.into())))
+    Ok((StatusCode::CREATED, axum::Json(created.into())))
 }
 
 /// Get a conversation.
