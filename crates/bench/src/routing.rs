@@ -64,7 +64,20 @@ pub async fn bench(
 
     // Let the stream deliver what the closed loop left behind, so the open loop measures its
     // own offers rather than that backlog.
-    tokio::time::sleep(Duration::from_secs(3)).await;
+    let drained = Instant::now();
+    let mut last = usize::MAX;
+    loop {
+        tokio::time::sleep(Duration::from_millis(500)).await;
+        let now = offered.lock().expect("offers").len();
+        if now == last || drained.elapsed() > Duration::from_secs(60) {
+            break;
+        }
+        last = now;
+    }
+    eprintln!(
+        "{server}: routing: the stream delivered the closed loop's {last} offers {:.1} s after it ended",
+        drained.elapsed().as_secs_f64() - 0.5
+    );
     eprintln!("{server}: routing: {rate} creates per second, create to offer on the stream");
     let sent = open_loop(&fixture, &queue, rate, load.duration).await?;
     tokio::time::sleep(Duration::from_secs(2)).await;
