@@ -174,6 +174,9 @@ pub struct Engine {
     pub(crate) timers: BTreeSet<Timer>,
     pub(crate) now: Timestamp,
     pub(crate) out: Vec<Decision>,
+    /// Open do-not-offer windows naming each agent slot (kept when the agent is removed, as the
+    /// windows are): an agent with none may take the head of any class it qualifies for.
+    pub(crate) dno_windows: Vec<u32>,
     pub(crate) dirty_agents: Vec<AgentIdx>,
     pub(crate) dirty_convs: Vec<ConvIdx>,
     touched: Vec<AgentIdx>,
@@ -222,6 +225,7 @@ impl Engine {
             timers: BTreeSet::new(),
             now: Timestamp::from_millis(0),
             out: Vec::new(),
+            dno_windows: Vec::new(),
             dirty_agents: Vec::new(),
             dirty_convs: Vec::new(),
             touched: Vec::new(),
@@ -527,6 +531,7 @@ impl Engine {
             None => {
                 let a = self.agents.len() as AgentIdx;
                 self.agents.push(None);
+                self.dno_windows.push(0);
                 self.agent_ids.insert(input.id, a);
                 a
             }
@@ -705,11 +710,12 @@ impl Engine {
             .flat_map(|(&class, set)| set.iter().map(move |&k| (k, class)))
             .collect();
         for (key, class) in pending {
-            self.pools[p as usize].remove_pending(key, class);
+            let media = self.classes[class as usize].media;
+            self.pools[p as usize].remove_pending(key, class, media);
             self.conv_mut(key.conv).queue_priority = self.settings(key.conv).priority;
             let key = self.order_key(key.conv);
             self.conv_mut(key.conv).key = key;
-            self.pools[p as usize].insert_pending(key, class);
+            self.pools[p as usize].insert_pending(key, class, media);
         }
     }
 
@@ -1079,8 +1085,8 @@ impl Engine {
         let conv = self.conv_mut(c);
         conv.status = Status::Pending;
         conv.key = key;
-        let class = conv.class;
-        self.pools[p as usize].insert_pending(key, class);
+        let (class, media) = (conv.class, conv.media);
+        self.pools[p as usize].insert_pending(key, class, media);
         self.mark_pool(p);
         self.mark_conv(c);
         self.arm_personal_timeout(c);
@@ -1092,8 +1098,8 @@ impl Engine {
             return;
         }
         if let Some(p) = conv.pool {
-            let (key, class) = (conv.key, conv.class);
-            self.pools[p as usize].remove_pending(key, class);
+            let (key, class, media) = (conv.key, conv.class, conv.media);
+            self.pools[p as usize].remove_pending(key, class, media);
         }
         self.conv_mut(c).status = Status::Offered;
     }
@@ -1148,17 +1154,34 @@ impl Engine {
         }
         let window = settings.do_not_offer.map_or(0, |d| d.get(conv.media));
         if window > 0 {
-            let until = now.plus_seconds(i64::from(window));
-            if let Some(i) = conv.dno.iter().position(|&(x, _)| x == a) {
-                let (_, old) = conv.dno.remove(i);
-                self.remove_timer(old, TimerKind::DoNotOfferEnd, c, a);
-            }
-            self.conv_mut(c).dno.push((a, until));
-            self.add_timer(until, TimerKind::DoNotOfferEnd, c, a);
+            self.open_dno_window(c, a, now.plus_seconds(i64::from(window)));
         }
         if self.conv(c).preferred == Some(a) {
             self.clear_hold(c);
         }
+    }
+
+    /// Opens the agent's do-not-offer window on the conversation, replacing an open one.
+    fn open_dno_window(&mut self, c: ConvIdx, a: AgentIdx, until: Timestamp) {
+        let conv = self.conv_mut(c);
+        match conv.dno.iter().position(|&(x, _)| x == a) {
+            Some(i) => {
+                let (_, old) = conv.dno.remove(i);
+                self.remove_timer(old, TimerKind::DoNotOfferEnd, c, a);
+            }
+            None => self.dno_windows[a as usize] += 1,
+        }
+        self.conv_mut(c).dno.push((a, until));
+        self.add_timer(until, TimerKind::DoNotOfferEnd, c, a);
+    }
+
+    /// Closes the agent's window on the conversation that ends at `until` (its timer is gone).
+    pub(crate) fn close_dno_window(&mut self, c: ConvIdx, a: AgentIdx, until: Timestamp) {
+        let dno = &mut self.conv_mut(c).dno;
+        let open = dno.len();
+        dno.retain(|&window| window != (a, until));
+        let closed = open - dno.len();
+        self.dno_windows[a as usize] -= closed as u32;
     }
 
     /// When the last offer of a conversation has ended, it waits again.
@@ -1360,6 +1383,7 @@ impl Engine {
         }
         for (a, until) in conv.dno {
             self.remove_timer(until, TimerKind::DoNotOfferEnd, c, a);
+            self.dno_windows[a as usize] -= 1;
         }
         self.conv_ids.remove(&conv.id);
         self.free_conv_slots.push(c);

@@ -3,8 +3,10 @@
 //! - Waiting work: per pool (a queue, a team or one agent), conversations are grouped by
 //!   *requirement class* (media + required skills + required tags); each class keeps its
 //!   pending conversations in an ordered set by [`OrderKey`], and the pool keeps the classes
-//!   ordered by their head. An agent looking for work walks the classes in head order, checks
-//!   its eligibility once per class, and stops as soon as no class can beat what it found.
+//!   ordered by their head, per media. An agent looking for work walks, for each media it has
+//!   room for, the classes in head order, checks its eligibility once per class, and stops as
+//!   soon as no class can beat what it found. The head itself is the answer unless the agent
+//!   has an open do-not-offer window, so the walk reads no class set and no conversation.
 //! - Free agents: per pool and media, the members that could take one more conversation of
 //!   that media, in an ordered set by [`FreeKey`], whose meaning depends on the pool's offer
 //!   algorithm (idle since, load, a random tag, or just the agent for round robin).
@@ -147,8 +149,9 @@ pub struct Pool {
     pub free: [BTreeSet<FreeKey>; 3],
     /// Pending conversations per requirement class.
     pub classes: FastMap<ClassIdx, BTreeSet<OrderKey>>,
-    /// The head of every non-empty class.
-    pub heads: BTreeSet<(OrderKey, ClassIdx)>,
+    /// The head of every non-empty class, per media (the class's): an agent with room for
+    /// one media only never walks the classes of the others.
+    pub heads: [BTreeSet<(OrderKey, ClassIdx)>; 3],
     /// Conversations not yet assigned (pending or offered), oldest wait first.
     pub waiting: BTreeSet<(Timestamp, ConvIdx)>,
     /// The agent offered last (round robin starts after it).
@@ -168,7 +171,7 @@ impl Pool {
             algorithm,
             free: Default::default(),
             classes: FastMap::default(),
-            heads: BTreeSet::new(),
+            heads: Default::default(),
             waiting: BTreeSet::new(),
             cursor: 0,
             available: 0,
@@ -183,29 +186,31 @@ impl Pool {
         !matches!(self.target, Target::Agent(_))
     }
 
-    pub fn insert_pending(&mut self, key: OrderKey, class: ClassIdx) {
+    pub fn insert_pending(&mut self, key: OrderKey, class: ClassIdx, media: Media) {
         let set = self.classes.entry(class).or_default();
         let old_head = set.first().copied();
         set.insert(key);
         if old_head.is_none_or(|head| key < head) {
+            let heads = &mut self.heads[media_index(media)];
             if let Some(head) = old_head {
-                self.heads.remove(&(head, class));
+                heads.remove(&(head, class));
             }
-            self.heads.insert((key, class));
+            heads.insert((key, class));
         }
     }
 
-    pub fn remove_pending(&mut self, key: OrderKey, class: ClassIdx) {
+    pub fn remove_pending(&mut self, key: OrderKey, class: ClassIdx, media: Media) {
         let Some(set) = self.classes.get_mut(&class) else {
             return;
         };
         let was_head = set.first() == Some(&key);
         set.remove(&key);
         if was_head {
-            self.heads.remove(&(key, class));
+            let heads = &mut self.heads[media_index(media)];
+            heads.remove(&(key, class));
             match set.first() {
                 Some(next) => {
-                    self.heads.insert((*next, class));
+                    heads.insert((*next, class));
                 }
                 None => {
                     self.classes.remove(&class);

@@ -72,10 +72,8 @@ impl Engine {
             }
             TimerKind::DoNotOfferEnd => {
                 let a = timer.b;
-                let conv = self.conv_mut(c);
-                conv.dno
-                    .retain(|&(x, until)| !(x == a && until == timer.at));
-                if conv.status == Status::Pending {
+                self.close_dno_window(c, a, timer.at);
+                if self.conv(c).status == Status::Pending {
                     self.mark_conv(c);
                 }
                 self.mark_agent(a);
