@@ -179,8 +179,10 @@ pub struct Engine {
     pub(crate) dno_windows: Vec<u32>,
     pub(crate) dirty_agents: Vec<AgentIdx>,
     pub(crate) dirty_convs: Vec<ConvIdx>,
+    /// The marked conversations being settled (empty between settles).
+    pub(crate) settling_convs: Vec<ConvIdx>,
     touched: Vec<AgentIdx>,
-    dirty_pools: Vec<PoolIdx>,
+    pub(crate) dirty_pools: Vec<PoolIdx>,
     scratch: Scratch,
 }
 
@@ -228,6 +230,7 @@ impl Engine {
             dno_windows: Vec::new(),
             dirty_agents: Vec::new(),
             dirty_convs: Vec::new(),
+            settling_convs: Vec::new(),
             touched: Vec::new(),
             dirty_pools: Vec::new(),
             scratch: Scratch::default(),
@@ -298,12 +301,13 @@ impl Engine {
     }
 
     fn finish_silently(&mut self) {
-        for a in std::mem::take(&mut self.touched) {
+        for &a in &self.touched {
             if let Some(agent) = self.agents[a as usize].as_mut() {
                 agent.touched = false;
                 agent.reported = Some((agent.work(), agent.load));
             }
         }
+        self.touched.clear();
     }
 
     // ----- lookups -------------------------------------------------------------------------
@@ -629,7 +633,8 @@ impl Engine {
     }
 
     fn cancel_offers_of(&mut self, a: AgentIdx, reason: CancelReason) {
-        for c in self.agent(a).offers.clone() {
+        // Ending an offer removes it from the list.
+        while let Some(&c) = self.agent(a).offers.first() {
             self.end_offer(c, a, reason);
             self.after_offer_ended(c);
         }
@@ -731,7 +736,7 @@ impl Engine {
             .filter(|&c| self.conv(c).status == Status::Offered)
             .collect();
         for c in offered {
-            for a in self.conv(c).offers.clone() {
+            while let Some(&a) = self.conv(c).offers.first() {
                 self.end_offer(c, a, CancelReason::QueueRemoved);
             }
             self.after_offer_ended(c);
@@ -1194,10 +1199,15 @@ impl Engine {
     }
 
     fn cancel_offers_except(&mut self, c: ConvIdx, keep: Option<AgentIdx>, reason: CancelReason) {
-        for a in self.conv(c).offers.clone() {
-            if Some(a) != keep {
-                self.end_offer(c, a, reason);
-            }
+        // Ending an offer removes it from the list: this ends them in the order they were made.
+        while let Some(a) = self
+            .conv(c)
+            .offers
+            .iter()
+            .copied()
+            .find(|&a| Some(a) != keep)
+        {
+            self.end_offer(c, a, reason);
         }
         if keep.is_none() {
             self.clear_offer_expiry(c);
@@ -1377,22 +1387,27 @@ impl Engine {
         self.leave_pool(c);
         self.clear_offer_expiry(c);
         self.clear_hold(c);
-        let conv = self.convs[c as usize].take().expect("live conversation");
-        if let Some(until) = conv.wrap_until {
+        // Only what is needed is taken out: moving the whole conversation out would copy it.
+        let conv = self.conv_mut(c);
+        let (id, wrap_until, dno) = (conv.id, conv.wrap_until, std::mem::take(&mut conv.dno));
+        self.convs[c as usize] = None;
+        if let Some(until) = wrap_until {
             self.remove_timer(until, TimerKind::WrapUpEnd, c, 0);
         }
-        for (a, until) in conv.dno {
+        for (a, until) in dno {
             self.remove_timer(until, TimerKind::DoNotOfferEnd, c, a);
             self.dno_windows[a as usize] -= 1;
         }
-        self.conv_ids.remove(&conv.id);
+        self.conv_ids.remove(&id);
         self.free_conv_slots.push(c);
     }
 
     // ----- reports -------------------------------------------------------------------------
 
     fn report_agents(&mut self) {
-        for a in std::mem::take(&mut self.touched) {
+        // Taken and given back (reporting touches no agent), so the list keeps its allocation.
+        let mut touched = std::mem::take(&mut self.touched);
+        for &a in &touched {
             let Some(agent) = self.agents[a as usize].as_mut() else {
                 continue;
             };
@@ -1412,13 +1427,7 @@ impl Engine {
                 });
             }
         }
-    }
-
-    pub(crate) fn take_dirty_pools(&mut self) -> Vec<PoolIdx> {
-        let pools = std::mem::take(&mut self.dirty_pools);
-        for &p in &pools {
-            self.pools[p as usize].dirty = false;
-        }
-        pools
+        touched.clear();
+        self.touched = touched;
     }
 }

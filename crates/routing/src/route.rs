@@ -21,7 +21,10 @@ impl Engine {
     /// 3. what is still pending is offered to anyone eligible, those that tried it included.
     pub(crate) fn settle(&mut self) {
         while !self.dirty_convs.is_empty() || !self.dirty_agents.is_empty() {
-            let mut convs = std::mem::take(&mut self.dirty_convs);
+            // The marked conversations are swapped with an empty list kept for this, so that
+            // neither list loses its allocation.
+            let mut convs = std::mem::take(&mut self.settling_convs);
+            std::mem::swap(&mut convs, &mut self.dirty_convs);
             convs.retain(|&c| match self.convs[c as usize].as_mut() {
                 Some(conv) => {
                     conv.dirty = false;
@@ -44,6 +47,8 @@ impl Engine {
             for &c in &convs {
                 self.place_if_pending(c, false);
             }
+            convs.clear();
+            self.settling_convs = convs;
         }
     }
 
