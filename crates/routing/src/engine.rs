@@ -33,8 +33,11 @@ pub(crate) struct Agent {
     pub idle_since: Timestamp,
     /// Re-drawn at every offer; orders the random algorithms.
     pub rand_tag: u64,
-    /// Pools the agent takes work from, with its tier there.
+    /// The queues and teams the agent takes work from, with its tier there.
     pub pools: Vec<(PoolIdx, u32)>,
+    /// The pool of conversations waiting for this agent only. Kept apart from `pools`: it has
+    /// no free-member sets and no thresholds, so indexing the agent never has to read it.
+    pub own_pool: PoolIdx,
     pub offers: Vec<ConvIdx>,
     pub assigned: Vec<ConvIdx>,
     pub wrap_ups: Vec<ConvIdx>,
@@ -407,9 +410,6 @@ impl Engine {
         };
         for &(p, tier) in &agent.pools {
             let pool = &self.pools[p as usize];
-            if !pool.indexes_members() {
-                continue;
-            }
             let key = self.free_key(pool, tier, a, agent);
             for media in Media::ALL {
                 if agent.free_for(media) {
@@ -509,7 +509,6 @@ impl Engine {
             let p = self.pool_for(Target::Team(team));
             pools.push((p, UNTIERED));
         }
-        pools.push((self.pool_for(Target::Agent(id)), 0));
         pools
     }
 
@@ -530,6 +529,7 @@ impl Engine {
         teams.sort_unstable();
         teams.dedup();
         let pools = self.agent_pools(input.id, &teams);
+        let own_pool = self.pool_for(Target::Agent(input.id));
         let a = match self.agent_ids.get(&input.id) {
             Some(&a) => a,
             None => {
@@ -553,6 +553,7 @@ impl Engine {
                 idle_since: input.idle_since,
                 rand_tag,
                 pools: Vec::new(),
+                own_pool,
                 offers: Vec::new(),
                 assigned: Vec::new(),
                 wrap_ups: Vec::new(),
@@ -590,8 +591,7 @@ impl Engine {
             self.end_wrap_up(c);
         }
         // Conversations held for it as their preferred agent go to their queue now.
-        let personal = self.pool_for(Target::Agent(id));
-        let held: Vec<ConvIdx> = self.pools[personal as usize]
+        let held: Vec<ConvIdx> = self.pools[self.agent(a).own_pool as usize]
             .classes
             .values()
             .flatten()

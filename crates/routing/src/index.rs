@@ -181,11 +181,6 @@ impl Pool {
         }
     }
 
-    /// Whether this pool keeps free-member sets (a one-agent pool needs none).
-    pub fn indexes_members(&self) -> bool {
-        !matches!(self.target, Target::Agent(_))
-    }
-
     pub fn insert_pending(&mut self, key: OrderKey, class: ClassIdx, media: Media) {
         let set = self.classes.entry(class).or_default();
         let old_head = set.first().copied();

@@ -77,7 +77,8 @@ impl Engine {
     fn best_for(&self, a: AgentIdx) -> Option<ConvIdx> {
         let agent = self.agent(a);
         let mut best: Option<OrderKey> = None;
-        for &(p, _) in &agent.pools {
+        let queues_and_teams = agent.pools.iter().map(|&(p, _)| p);
+        for p in queues_and_teams.chain([agent.own_pool]) {
             let pool = &self.pools[p as usize];
             for media in Media::ALL.into_iter().filter(|&m| agent.free_for(m)) {
                 for &(head, class) in &pool.heads[media_index(media)] {
