@@ -167,6 +167,9 @@ pub struct Engine {
     free_conv_slots: Vec<ConvIdx>,
     pub(crate) queues: FastMap<Uuid, QueueInput>,
     pub(crate) pools: Vec<Pool>,
+    /// Pending conversations per pool, kept apart from the pools: an agent looking for work
+    /// skips its own pool, usually empty, without reading it.
+    pub(crate) pending_counts: Vec<u32>,
     pool_ids: FastMap<Target, PoolIdx>,
     /// Queue memberships by agent id (whether or not the agent is known yet).
     memberships: FastMap<Uuid, Vec<(PoolIdx, u32)>>,
@@ -221,6 +224,7 @@ impl Engine {
             free_conv_slots: Vec::new(),
             queues: FastMap::default(),
             pools: Vec::new(),
+            pending_counts: Vec::new(),
             pool_ids: FastMap::default(),
             memberships: FastMap::default(),
             skill_ids: Interner::default(),
@@ -372,6 +376,7 @@ impl Engine {
         };
         let p = self.pools.len() as PoolIdx;
         self.pools.push(Pool::new(target, algorithm));
+        self.pending_counts.push(0);
         self.pool_ids.insert(target, p);
         p
     }
@@ -716,11 +721,11 @@ impl Engine {
             .collect();
         for (key, class) in pending {
             let media = self.classes[class as usize].media;
-            self.pools[p as usize].remove_pending(key, class, media);
+            self.remove_pending(p, key, class, media);
             self.conv_mut(key.conv).queue_priority = self.settings(key.conv).priority;
             let key = self.order_key(key.conv);
             self.conv_mut(key.conv).key = key;
-            self.pools[p as usize].insert_pending(key, class, media);
+            self.insert_pending(p, key, class, media);
         }
     }
 
@@ -1091,7 +1096,7 @@ impl Engine {
         conv.status = Status::Pending;
         conv.key = key;
         let (class, media) = (conv.class, conv.media);
-        self.pools[p as usize].insert_pending(key, class, media);
+        self.insert_pending(p, key, class, media);
         self.mark_pool(p);
         self.mark_conv(c);
         self.arm_personal_timeout(c);
@@ -1104,9 +1109,21 @@ impl Engine {
         }
         if let Some(p) = conv.pool {
             let (key, class, media) = (conv.key, conv.class, conv.media);
-            self.pools[p as usize].remove_pending(key, class, media);
+            self.remove_pending(p, key, class, media);
         }
         self.conv_mut(c).status = Status::Offered;
+    }
+
+    fn insert_pending(&mut self, p: PoolIdx, key: OrderKey, class: ClassIdx, media: Media) {
+        if self.pools[p as usize].insert_pending(key, class, media) {
+            self.pending_counts[p as usize] += 1;
+        }
+    }
+
+    fn remove_pending(&mut self, p: PoolIdx, key: OrderKey, class: ClassIdx, media: Media) {
+        if self.pools[p as usize].remove_pending(key, class, media) {
+            self.pending_counts[p as usize] -= 1;
+        }
     }
 
     fn leave_pool(&mut self, c: ConvIdx) {

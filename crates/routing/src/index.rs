@@ -181,10 +181,13 @@ impl Pool {
         }
     }
 
-    pub fn insert_pending(&mut self, key: OrderKey, class: ClassIdx, media: Media) {
+    /// Adds a pending conversation; false if it was there already.
+    pub fn insert_pending(&mut self, key: OrderKey, class: ClassIdx, media: Media) -> bool {
         let set = self.classes.entry(class).or_default();
         let old_head = set.first().copied();
-        set.insert(key);
+        if !set.insert(key) {
+            return false;
+        }
         if old_head.is_none_or(|head| key < head) {
             let heads = &mut self.heads[media_index(media)];
             if let Some(head) = old_head {
@@ -192,14 +195,18 @@ impl Pool {
             }
             heads.insert((key, class));
         }
+        true
     }
 
-    pub fn remove_pending(&mut self, key: OrderKey, class: ClassIdx, media: Media) {
+    /// Removes a pending conversation; false if it was not there.
+    pub fn remove_pending(&mut self, key: OrderKey, class: ClassIdx, media: Media) -> bool {
         let Some(set) = self.classes.get_mut(&class) else {
-            return;
+            return false;
         };
         let was_head = set.first() == Some(&key);
-        set.remove(&key);
+        if !set.remove(&key) {
+            return false;
+        }
         if was_head {
             let heads = &mut self.heads[media_index(media)];
             heads.remove(&(key, class));
@@ -212,6 +219,7 @@ impl Pool {
                 }
             }
         }
+        true
     }
 
     pub fn pending_len(&self) -> usize {

@@ -79,6 +79,9 @@ impl Engine {
         let mut best: Option<OrderKey> = None;
         let queues_and_teams = agent.pools.iter().map(|&(p, _)| p);
         for p in queues_and_teams.chain([agent.own_pool]) {
+            if self.pending_counts[p as usize] == 0 {
+                continue;
+            }
             let pool = &self.pools[p as usize];
             for media in Media::ALL.into_iter().filter(|&m| agent.free_for(m)) {
                 for &(head, class) in &pool.heads[media_index(media)] {
