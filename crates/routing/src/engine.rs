@@ -7,6 +7,7 @@ use domain::queue::OfferAlgorithm;
 use domain::{Timestamp, Uuid};
 
 use crate::decision::{CancelReason, Decision, Load, Rejection, Work};
+use crate::id_map::IdMap;
 use crate::index::{
     AgentIdx, Class, ClassIdx, ConvIdx, FastMap, FreeKey, Interner, OrderKey, Pool, PoolIdx,
     media_index,
@@ -161,9 +162,9 @@ impl Settings {
 pub struct Engine {
     pub(crate) rng: SplitMix64,
     pub(crate) agents: Vec<Option<Agent>>,
-    pub(crate) agent_ids: FastMap<Uuid, AgentIdx>,
+    pub(crate) agent_ids: IdMap,
     pub(crate) convs: Vec<Option<Conv>>,
-    pub(crate) conv_ids: FastMap<Uuid, ConvIdx>,
+    pub(crate) conv_ids: IdMap,
     free_conv_slots: Vec<ConvIdx>,
     pub(crate) queues: FastMap<Uuid, QueueInput>,
     pub(crate) pools: Vec<Pool>,
@@ -218,9 +219,9 @@ impl Engine {
         Self {
             rng: SplitMix64::new(seed),
             agents: Vec::new(),
-            agent_ids: FastMap::default(),
+            agent_ids: IdMap::default(),
             convs: Vec::new(),
-            conv_ids: FastMap::default(),
+            conv_ids: IdMap::default(),
             free_conv_slots: Vec::new(),
             queues: FastMap::default(),
             pools: Vec::new(),
@@ -334,16 +335,12 @@ impl Engine {
     fn agent_idx(&self, id: Uuid) -> Result<AgentIdx, Rejection> {
         self.agent_ids
             .get(&id)
-            .copied()
             .filter(|&a| self.agents[a as usize].is_some())
             .ok_or(Rejection::UnknownAgent)
     }
 
     fn conv_idx(&self, id: Uuid) -> Result<ConvIdx, Rejection> {
-        self.conv_ids
-            .get(&id)
-            .copied()
-            .ok_or(Rejection::UnknownConversation)
+        self.conv_ids.get(&id).ok_or(Rejection::UnknownConversation)
     }
 
     pub(crate) fn settings(&self, c: ConvIdx) -> Settings {
@@ -536,7 +533,7 @@ impl Engine {
         let pools = self.agent_pools(input.id, &teams);
         let own_pool = self.pool_for(Target::Agent(input.id));
         let a = match self.agent_ids.get(&input.id) {
-            Some(&a) => a,
+            Some(a) => a,
             None => {
                 let a = self.agents.len() as AgentIdx;
                 self.agents.push(None);
@@ -800,7 +797,7 @@ impl Engine {
         if input.priority > 100 {
             return Err(Rejection::InvalidPriority);
         }
-        if self.conv_ids.contains_key(&input.id) {
+        if self.conv_ids.contains(&input.id) {
             return Err(Rejection::DuplicateConversation);
         }
         self.check_target(input.target)?;

@@ -139,7 +139,7 @@ impl Engine {
         let Some(p) = self.conv(c).pool else { return };
         let chosen = match self.pools[p as usize].target {
             Target::Agent(id) => {
-                let a = self.agent_ids[&id];
+                let a = self.agent_ids.get(&id).expect("known agent");
                 if self.eligible(c, a) && !(strict && self.skipped_when_strict(c, a)) {
                     vec![a]
                 } else {
