@@ -104,8 +104,6 @@ pub(crate) struct Conv {
     /// The pool whose waiting set holds the conversation (pending or offered).
     pub pool: Option<PoolIdx>,
     pub waiting_since: Timestamp,
-    /// Its key in the pool's class set while pending.
-    pub key: OrderKey,
     pub offers: Vec<AgentIdx>,
     pub offer_expires: Option<Timestamp>,
     pub assignee: Option<AgentIdx>,
@@ -721,7 +719,6 @@ impl Engine {
             self.remove_pending(p, key, class, media);
             self.conv_mut(key.conv).queue_priority = self.settings(key.conv).priority;
             let key = self.order_key(key.conv);
-            self.conv_mut(key.conv).key = key;
             self.insert_pending(p, key, class, media);
         }
     }
@@ -821,13 +818,6 @@ impl Engine {
             status: Status::Pending,
             pool: None,
             waiting_since: self.now,
-            key: OrderKey {
-                neg_queue_priority: 0,
-                neg_priority: 0,
-                created_at: 0,
-                id: input.id,
-                conv: 0,
-            },
             offers: Vec::new(),
             offer_expires: None,
             assignee: None,
@@ -850,7 +840,6 @@ impl Engine {
         self.conv_ids.insert(input.id, c);
         let settings = self.settings(c);
         let conv = self.conv_mut(c);
-        conv.key.conv = c;
         conv.queue_priority = settings.priority;
         if let (Some(p), Some(timeouts)) = (preferred, settings.preferred_agent_timeout) {
             // Held for as long as the queue says for an agent at work, or for one who is not.
@@ -1066,6 +1055,8 @@ impl Engine {
         }
     }
 
+    /// The conversation's key in its pool's class set while pending (computed rather than kept:
+    /// its parts change only while it is out of the set).
     pub(crate) fn order_key(&self, c: ConvIdx) -> OrderKey {
         let conv = self.conv(c);
         OrderKey {
@@ -1091,7 +1082,6 @@ impl Engine {
         let key = self.order_key(c);
         let conv = self.conv_mut(c);
         conv.status = Status::Pending;
-        conv.key = key;
         let (class, media) = (conv.class, conv.media);
         self.insert_pending(p, key, class, media);
         self.mark_pool(p);
@@ -1105,8 +1095,8 @@ impl Engine {
             return;
         }
         if let Some(p) = conv.pool {
-            let (key, class, media) = (conv.key, conv.class, conv.media);
-            self.remove_pending(p, key, class, media);
+            let (class, media) = (conv.class, conv.media);
+            self.remove_pending(p, self.order_key(c), class, media);
         }
         self.conv_mut(c).status = Status::Offered;
     }

@@ -32,7 +32,7 @@ impl Engine {
                 }
                 None => false,
             });
-            convs.sort_by_key(|&c| self.conv(c).key);
+            convs.sort_by_key(|&c| self.order_key(c));
             convs.dedup();
             for &c in &convs {
                 self.place_if_pending(c, true);
