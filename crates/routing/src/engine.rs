@@ -47,6 +47,8 @@ pub(crate) struct Agent {
     pub reported: Option<(Work, [u32; 3])>,
     pub dirty: bool,
     pub touched: bool,
+    /// Changed since its free-set entries were last brought up to date.
+    pub entries_stale: bool,
 }
 
 impl Agent {
@@ -189,24 +191,27 @@ pub struct Engine {
     touched: Vec<AgentIdx>,
     pub(crate) dirty_pools: Vec<PoolIdx>,
     scratch: Scratch,
+    stale: StaleEntries,
 }
 
 /// Buffers reused by every agent update, so that routing allocates nothing for them.
 #[derive(Default)]
 struct Scratch {
-    old: Vec<(PoolIdx, u8, FreeKey)>,
-    new: Vec<(PoolIdx, u8, FreeKey)>,
     old_available: Vec<PoolIdx>,
     new_available: Vec<PoolIdx>,
 }
 
-impl Scratch {
-    fn clear(&mut self) {
-        self.old.clear();
-        self.new.clear();
-        self.old_available.clear();
-        self.new_available.clear();
-    }
+/// The agents changed since the free sets were last brought up to date, each with the entries
+/// the sets still hold for it. The sets are brought up to date once per agent, however often it
+/// changed, just before a pool picks from them and at the end of every command: an agent freed
+/// and given work by the same command is never added and removed.
+#[derive(Default)]
+struct StaleEntries {
+    /// Each agent with the range of its entries in `held`.
+    agents: Vec<(AgentIdx, std::ops::Range<usize>)>,
+    held: Vec<(PoolIdx, u8, FreeKey)>,
+    /// Buffer for the entries an agent should have now.
+    current: Vec<(PoolIdx, u8, FreeKey)>,
 }
 
 type Outcome = Result<(), Rejection>;
@@ -240,6 +245,7 @@ impl Engine {
             touched: Vec::new(),
             dirty_pools: Vec::new(),
             scratch: Scratch::default(),
+            stale: StaleEntries::default(),
         }
     }
 
@@ -286,6 +292,10 @@ impl Engine {
             } => self.agent_away(agent, transfer_to_team),
         };
         if let Err(reason) = outcome {
+            debug_assert!(
+                self.stale.agents.is_empty(),
+                "a refused command changes nothing"
+            );
             return vec![Decision::Rejected {
                 command: name,
                 reason,
@@ -302,11 +312,13 @@ impl Engine {
     /// Routes what is pending, reports changed agents and thresholds.
     pub(crate) fn finish(&mut self) {
         self.settle();
+        self.sync_free_sets();
         self.report_agents();
         self.evaluate_thresholds();
     }
 
     fn finish_silently(&mut self) {
+        self.sync_free_sets();
         for &a in &self.touched {
             if let Some(agent) = self.agents[a as usize].as_mut() {
                 agent.touched = false;
@@ -428,12 +440,14 @@ impl Engine {
         }
     }
 
-    /// Changes an agent and keeps every index it is in up to date (only the entries that moved
-    /// are touched). Becoming idle moves the agent's idle mark to now.
+    /// Changes an agent and keeps the indexes it is in up to date: the pools' counts of available
+    /// members at once, the free sets before they are next read (see [`StaleEntries`]).
+    /// Becoming idle moves the agent's idle mark to now.
     pub(crate) fn update_agent(&mut self, a: AgentIdx, change: impl FnOnce(&mut Agent)) {
+        self.note_entries(a);
         let mut buffers = std::mem::take(&mut self.scratch);
-        buffers.clear();
-        self.entries(a, &mut buffers.old);
+        buffers.old_available.clear();
+        buffers.new_available.clear();
         self.availability(a, &mut buffers.old_available);
         let now = self.now;
         if let Some(agent) = self.agents[a as usize].as_mut() {
@@ -443,18 +457,7 @@ impl Engine {
                 agent.idle_since = agent.idle_since.max(now);
             }
         }
-        self.entries(a, &mut buffers.new);
         self.availability(a, &mut buffers.new_available);
-        for entry in &buffers.old {
-            if !buffers.new.contains(entry) {
-                self.pools[entry.0 as usize].free[entry.1 as usize].remove(&entry.2);
-            }
-        }
-        for entry in &buffers.new {
-            if !buffers.old.contains(entry) {
-                self.pools[entry.0 as usize].free[entry.1 as usize].insert(entry.2);
-            }
-        }
         if buffers.old_available != buffers.new_available {
             for &p in &buffers.old_available {
                 self.pools[p as usize].available -= 1;
@@ -467,6 +470,49 @@ impl Engine {
         }
         self.scratch = buffers;
         self.touch(a);
+    }
+
+    /// Before an agent's first change since the free sets were brought up to date, notes the
+    /// entries they hold for it.
+    fn note_entries(&mut self, a: AgentIdx) {
+        match self.agents[a as usize].as_mut() {
+            Some(agent) if !agent.entries_stale => agent.entries_stale = true,
+            _ => return,
+        }
+        let mut stale = std::mem::take(&mut self.stale);
+        let start = stale.held.len();
+        self.entries(a, &mut stale.held);
+        stale.agents.push((a, start..stale.held.len()));
+        self.stale = stale;
+    }
+
+    /// Brings the free sets up to date for every agent changed since the last time (only the
+    /// entries that moved are touched).
+    pub(crate) fn sync_free_sets(&mut self) {
+        if self.stale.agents.is_empty() {
+            return;
+        }
+        let mut stale = std::mem::take(&mut self.stale);
+        for (a, range) in stale.agents.drain(..) {
+            let held = &stale.held[range];
+            stale.current.clear();
+            self.entries(a, &mut stale.current);
+            for entry in held {
+                if !stale.current.contains(entry) {
+                    self.pools[entry.0 as usize].free[entry.1 as usize].remove(&entry.2);
+                }
+            }
+            for entry in &stale.current {
+                if !held.contains(entry) {
+                    self.pools[entry.0 as usize].free[entry.1 as usize].insert(entry.2);
+                }
+            }
+            if let Some(agent) = self.agents[a as usize].as_mut() {
+                agent.entries_stale = false;
+            }
+        }
+        stale.held.clear();
+        self.stale = stale;
     }
 
     pub(crate) fn touch(&mut self, a: AgentIdx) {
@@ -561,6 +607,7 @@ impl Engine {
                 reported: None,
                 dirty: false,
                 touched: false,
+                entries_stale: false,
             });
         }
         self.update_agent(a, |agent| {

@@ -9,7 +9,9 @@
 //!   has an open do-not-offer window, so the walk reads no class set and no conversation.
 //! - Free agents: per pool and media, the members that could take one more conversation of
 //!   that media, in an ordered set by [`FreeKey`], whose meaning depends on the pool's offer
-//!   algorithm (idle since, load, a random tag, or just the agent for round robin).
+//!   algorithm (idle since, load, a random tag, or just the agent for round robin). They are
+//!   brought up to date once per changed agent, before a pool picks from them and at the end of
+//!   every command, rather than at every change.
 
 use std::collections::{BTreeSet, HashMap};
 use std::hash::{BuildHasherDefault, Hasher};

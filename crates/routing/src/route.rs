@@ -136,6 +136,7 @@ impl Engine {
     /// Offers a pending conversation to whoever its pool's algorithm picks, if anyone. `strict`
     /// leaves out agents that tried it and agents about to pull work themselves.
     fn place(&mut self, c: ConvIdx, strict: bool) {
+        self.sync_free_sets();
         let Some(p) = self.conv(c).pool else { return };
         let chosen = match self.pools[p as usize].target {
             Target::Agent(id) => {
