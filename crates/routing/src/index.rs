@@ -205,20 +205,19 @@ impl Pool {
         let Some(set) = self.classes.get_mut(&class) else {
             return false;
         };
-        let was_head = set.first() == Some(&key);
-        if !set.remove(&key) {
-            return false;
+        if set.first() != Some(&key) {
+            return set.remove(&key);
         }
-        if was_head {
-            let heads = &mut self.heads[media_index(media)];
-            heads.remove(&(key, class));
-            match set.first() {
-                Some(next) => {
-                    heads.insert((*next, class));
-                }
-                None => {
-                    self.classes.remove(&class);
-                }
+        // The head (what offers mostly take) needs no search by key, but the class a new head.
+        set.pop_first();
+        let heads = &mut self.heads[media_index(media)];
+        heads.remove(&(key, class));
+        match set.first() {
+            Some(next) => {
+                heads.insert((*next, class));
+            }
+            None => {
+                self.classes.remove(&class);
             }
         }
         true
