@@ -106,7 +106,7 @@ pub(crate) struct Conv {
     /// The pool whose waiting set holds the conversation (pending or offered).
     pub pool: Option<PoolIdx>,
     pub waiting_since: Timestamp,
-    pub offers: Vec<AgentIdx>,
+    pub offers: OfferHolders,
     pub offer_expires: Option<Timestamp>,
     pub assignee: Option<AgentIdx>,
     pub wrap_until: Option<Timestamp>,
@@ -116,6 +116,55 @@ pub(crate) struct Conv {
     pub dno: Vec<(AgentIdx, Timestamp)>,
     pub abandoned: bool,
     pub dirty: bool,
+}
+
+/// The agents holding an offer of one conversation, in the order they got it. Most algorithms
+/// offer to one agent at a time, so one is kept inline: a conversation offered once, accepted
+/// and closed allocates nothing, and closing it frees nothing (which would touch memory long
+/// out of cache).
+#[derive(Debug, Default)]
+pub(crate) enum OfferHolders {
+    #[default]
+    None,
+    One(AgentIdx),
+    Many(Vec<AgentIdx>),
+}
+
+impl OfferHolders {
+    pub fn push(&mut self, a: AgentIdx) {
+        *self = match std::mem::take(self) {
+            Self::None => Self::One(a),
+            Self::One(first) => Self::Many(vec![first, a]),
+            Self::Many(mut all) => {
+                all.push(a);
+                Self::Many(all)
+            }
+        };
+    }
+
+    pub fn remove(&mut self, a: AgentIdx) {
+        match self {
+            Self::One(only) if *only == a => *self = Self::None,
+            Self::Many(all) => all.retain(|&x| x != a),
+            _ => {}
+        }
+    }
+
+    pub fn clear(&mut self) {
+        *self = Self::None;
+    }
+}
+
+impl std::ops::Deref for OfferHolders {
+    type Target = [AgentIdx];
+
+    fn deref(&self) -> &[AgentIdx] {
+        match self {
+            Self::None => &[],
+            Self::One(only) => std::slice::from_ref(only),
+            Self::Many(all) => all,
+        }
+    }
 }
 
 /// The settings that apply to a conversation (its queue's, or the defaults).
@@ -865,7 +914,7 @@ impl Engine {
             status: Status::Pending,
             pool: None,
             waiting_since: self.now,
-            offers: Vec::new(),
+            offers: OfferHolders::default(),
             offer_expires: None,
             assignee: None,
             wrap_until: None,
@@ -1184,7 +1233,7 @@ impl Engine {
     /// Closes one offer, leaving the conversation as it is.
     pub(crate) fn end_offer(&mut self, c: ConvIdx, a: AgentIdx, reason: CancelReason) {
         let conv = self.conv_mut(c);
-        conv.offers.retain(|&o| o != a);
+        conv.offers.remove(a);
         let (id, m) = (conv.id, media_index(conv.media));
         self.update_agent(a, |agent| {
             agent.offers.retain(|&o| o != c);
