@@ -7,6 +7,7 @@ use domain::queue::OfferAlgorithm;
 use domain::{Timestamp, Uuid};
 
 use crate::decision::{CancelReason, Decision, Load, Rejection, Work};
+use crate::id_map::IdMap;
 use crate::index::{
     AgentIdx, Class, ClassIdx, ConvIdx, FastMap, FreeKey, Interner, OrderKey, Pool, PoolIdx,
     media_index,
@@ -33,8 +34,11 @@ pub(crate) struct Agent {
     pub idle_since: Timestamp,
     /// Re-drawn at every offer; orders the random algorithms.
     pub rand_tag: u64,
-    /// Pools the agent takes work from, with its tier there.
+    /// The queues and teams the agent takes work from, with its tier there.
     pub pools: Vec<(PoolIdx, u32)>,
+    /// The pool of conversations waiting for this agent only. Kept apart from `pools`: it has
+    /// no free-member sets and no thresholds, so indexing the agent never has to read it.
+    pub own_pool: PoolIdx,
     pub offers: Vec<ConvIdx>,
     pub assigned: Vec<ConvIdx>,
     pub wrap_ups: Vec<ConvIdx>,
@@ -43,6 +47,8 @@ pub(crate) struct Agent {
     pub reported: Option<(Work, [u32; 3])>,
     pub dirty: bool,
     pub touched: bool,
+    /// Changed since its free-set entries were last brought up to date.
+    pub entries_stale: bool,
 }
 
 impl Agent {
@@ -100,9 +106,7 @@ pub(crate) struct Conv {
     /// The pool whose waiting set holds the conversation (pending or offered).
     pub pool: Option<PoolIdx>,
     pub waiting_since: Timestamp,
-    /// Its key in the pool's class set while pending.
-    pub key: OrderKey,
-    pub offers: Vec<AgentIdx>,
+    pub offers: OfferHolders,
     pub offer_expires: Option<Timestamp>,
     pub assignee: Option<AgentIdx>,
     pub wrap_until: Option<Timestamp>,
@@ -112,6 +116,55 @@ pub(crate) struct Conv {
     pub dno: Vec<(AgentIdx, Timestamp)>,
     pub abandoned: bool,
     pub dirty: bool,
+}
+
+/// The agents holding an offer of one conversation, in the order they got it. Most algorithms
+/// offer to one agent at a time, so one is kept inline: a conversation offered once, accepted
+/// and closed allocates nothing, and closing it frees nothing (which would touch memory long
+/// out of cache).
+#[derive(Debug, Default)]
+pub(crate) enum OfferHolders {
+    #[default]
+    None,
+    One(AgentIdx),
+    Many(Vec<AgentIdx>),
+}
+
+impl OfferHolders {
+    pub fn push(&mut self, a: AgentIdx) {
+        *self = match std::mem::take(self) {
+            Self::None => Self::One(a),
+            Self::One(first) => Self::Many(vec![first, a]),
+            Self::Many(mut all) => {
+                all.push(a);
+                Self::Many(all)
+            }
+        };
+    }
+
+    pub fn remove(&mut self, a: AgentIdx) {
+        match self {
+            Self::One(only) if *only == a => *self = Self::None,
+            Self::Many(all) => all.retain(|&x| x != a),
+            _ => {}
+        }
+    }
+
+    pub fn clear(&mut self) {
+        *self = Self::None;
+    }
+}
+
+impl std::ops::Deref for OfferHolders {
+    type Target = [AgentIdx];
+
+    fn deref(&self) -> &[AgentIdx] {
+        match self {
+            Self::None => &[],
+            Self::One(only) => std::slice::from_ref(only),
+            Self::Many(all) => all,
+        }
+    }
 }
 
 /// The settings that apply to a conversation (its queue's, or the defaults).
@@ -158,12 +211,15 @@ impl Settings {
 pub struct Engine {
     pub(crate) rng: SplitMix64,
     pub(crate) agents: Vec<Option<Agent>>,
-    pub(crate) agent_ids: FastMap<Uuid, AgentIdx>,
+    pub(crate) agent_ids: IdMap,
     pub(crate) convs: Vec<Option<Conv>>,
-    pub(crate) conv_ids: FastMap<Uuid, ConvIdx>,
+    pub(crate) conv_ids: IdMap,
     free_conv_slots: Vec<ConvIdx>,
     pub(crate) queues: FastMap<Uuid, QueueInput>,
     pub(crate) pools: Vec<Pool>,
+    /// Pending conversations per pool, kept apart from the pools: an agent looking for work
+    /// skips its own pool, usually empty, without reading it.
+    pub(crate) pending_counts: Vec<u32>,
     pool_ids: FastMap<Target, PoolIdx>,
     /// Queue memberships by agent id (whether or not the agent is known yet).
     memberships: FastMap<Uuid, Vec<(PoolIdx, u32)>>,
@@ -174,29 +230,37 @@ pub struct Engine {
     pub(crate) timers: BTreeSet<Timer>,
     pub(crate) now: Timestamp,
     pub(crate) out: Vec<Decision>,
+    /// Open do-not-offer windows naming each agent slot (kept when the agent is removed, as the
+    /// windows are): an agent with none may take the head of any class it qualifies for.
+    pub(crate) dno_windows: Vec<u32>,
     pub(crate) dirty_agents: Vec<AgentIdx>,
     pub(crate) dirty_convs: Vec<ConvIdx>,
+    /// The marked conversations being settled (empty between settles).
+    pub(crate) settling_convs: Vec<ConvIdx>,
     touched: Vec<AgentIdx>,
-    dirty_pools: Vec<PoolIdx>,
+    pub(crate) dirty_pools: Vec<PoolIdx>,
     scratch: Scratch,
+    stale: StaleEntries,
 }
 
 /// Buffers reused by every agent update, so that routing allocates nothing for them.
 #[derive(Default)]
 struct Scratch {
-    old: Vec<(PoolIdx, u8, FreeKey)>,
-    new: Vec<(PoolIdx, u8, FreeKey)>,
     old_available: Vec<PoolIdx>,
     new_available: Vec<PoolIdx>,
 }
 
-impl Scratch {
-    fn clear(&mut self) {
-        self.old.clear();
-        self.new.clear();
-        self.old_available.clear();
-        self.new_available.clear();
-    }
+/// The agents changed since the free sets were last brought up to date, each with the entries
+/// the sets still hold for it. The sets are brought up to date once per agent, however often it
+/// changed, just before a pool picks from them and at the end of every command: an agent freed
+/// and given work by the same command is never added and removed.
+#[derive(Default)]
+struct StaleEntries {
+    /// Each agent with the range of its entries in `held`.
+    agents: Vec<(AgentIdx, std::ops::Range<usize>)>,
+    held: Vec<(PoolIdx, u8, FreeKey)>,
+    /// Buffer for the entries an agent should have now.
+    current: Vec<(PoolIdx, u8, FreeKey)>,
 }
 
 type Outcome = Result<(), Rejection>;
@@ -207,12 +271,13 @@ impl Engine {
         Self {
             rng: SplitMix64::new(seed),
             agents: Vec::new(),
-            agent_ids: FastMap::default(),
+            agent_ids: IdMap::default(),
             convs: Vec::new(),
-            conv_ids: FastMap::default(),
+            conv_ids: IdMap::default(),
             free_conv_slots: Vec::new(),
             queues: FastMap::default(),
             pools: Vec::new(),
+            pending_counts: Vec::new(),
             pool_ids: FastMap::default(),
             memberships: FastMap::default(),
             skill_ids: Interner::default(),
@@ -222,11 +287,14 @@ impl Engine {
             timers: BTreeSet::new(),
             now: Timestamp::from_millis(0),
             out: Vec::new(),
+            dno_windows: Vec::new(),
             dirty_agents: Vec::new(),
             dirty_convs: Vec::new(),
+            settling_convs: Vec::new(),
             touched: Vec::new(),
             dirty_pools: Vec::new(),
             scratch: Scratch::default(),
+            stale: StaleEntries::default(),
         }
     }
 
@@ -273,6 +341,10 @@ impl Engine {
             } => self.agent_away(agent, transfer_to_team),
         };
         if let Err(reason) = outcome {
+            debug_assert!(
+                self.stale.agents.is_empty(),
+                "a refused command changes nothing"
+            );
             return vec![Decision::Rejected {
                 command: name,
                 reason,
@@ -289,17 +361,20 @@ impl Engine {
     /// Routes what is pending, reports changed agents and thresholds.
     pub(crate) fn finish(&mut self) {
         self.settle();
+        self.sync_free_sets();
         self.report_agents();
         self.evaluate_thresholds();
     }
 
     fn finish_silently(&mut self) {
-        for a in std::mem::take(&mut self.touched) {
+        self.sync_free_sets();
+        for &a in &self.touched {
             if let Some(agent) = self.agents[a as usize].as_mut() {
                 agent.touched = false;
                 agent.reported = Some((agent.work(), agent.load));
             }
         }
+        self.touched.clear();
     }
 
     // ----- lookups -------------------------------------------------------------------------
@@ -319,16 +394,12 @@ impl Engine {
     fn agent_idx(&self, id: Uuid) -> Result<AgentIdx, Rejection> {
         self.agent_ids
             .get(&id)
-            .copied()
             .filter(|&a| self.agents[a as usize].is_some())
             .ok_or(Rejection::UnknownAgent)
     }
 
     fn conv_idx(&self, id: Uuid) -> Result<ConvIdx, Rejection> {
-        self.conv_ids
-            .get(&id)
-            .copied()
-            .ok_or(Rejection::UnknownConversation)
+        self.conv_ids.get(&id).ok_or(Rejection::UnknownConversation)
     }
 
     pub(crate) fn settings(&self, c: ConvIdx) -> Settings {
@@ -361,6 +432,7 @@ impl Engine {
         };
         let p = self.pools.len() as PoolIdx;
         self.pools.push(Pool::new(target, algorithm));
+        self.pending_counts.push(0);
         self.pool_ids.insert(target, p);
         p
     }
@@ -399,9 +471,6 @@ impl Engine {
         };
         for &(p, tier) in &agent.pools {
             let pool = &self.pools[p as usize];
-            if !pool.indexes_members() {
-                continue;
-            }
             let key = self.free_key(pool, tier, a, agent);
             for media in Media::ALL {
                 if agent.free_for(media) {
@@ -420,12 +489,14 @@ impl Engine {
         }
     }
 
-    /// Changes an agent and keeps every index it is in up to date (only the entries that moved
-    /// are touched). Becoming idle moves the agent's idle mark to now.
+    /// Changes an agent and keeps the indexes it is in up to date: the pools' counts of available
+    /// members at once, the free sets before they are next read (see [`StaleEntries`]).
+    /// Becoming idle moves the agent's idle mark to now.
     pub(crate) fn update_agent(&mut self, a: AgentIdx, change: impl FnOnce(&mut Agent)) {
+        self.note_entries(a);
         let mut buffers = std::mem::take(&mut self.scratch);
-        buffers.clear();
-        self.entries(a, &mut buffers.old);
+        buffers.old_available.clear();
+        buffers.new_available.clear();
         self.availability(a, &mut buffers.old_available);
         let now = self.now;
         if let Some(agent) = self.agents[a as usize].as_mut() {
@@ -435,18 +506,7 @@ impl Engine {
                 agent.idle_since = agent.idle_since.max(now);
             }
         }
-        self.entries(a, &mut buffers.new);
         self.availability(a, &mut buffers.new_available);
-        for entry in &buffers.old {
-            if !buffers.new.contains(entry) {
-                self.pools[entry.0 as usize].free[entry.1 as usize].remove(&entry.2);
-            }
-        }
-        for entry in &buffers.new {
-            if !buffers.old.contains(entry) {
-                self.pools[entry.0 as usize].free[entry.1 as usize].insert(entry.2);
-            }
-        }
         if buffers.old_available != buffers.new_available {
             for &p in &buffers.old_available {
                 self.pools[p as usize].available -= 1;
@@ -459,6 +519,49 @@ impl Engine {
         }
         self.scratch = buffers;
         self.touch(a);
+    }
+
+    /// Before an agent's first change since the free sets were brought up to date, notes the
+    /// entries they hold for it.
+    fn note_entries(&mut self, a: AgentIdx) {
+        match self.agents[a as usize].as_mut() {
+            Some(agent) if !agent.entries_stale => agent.entries_stale = true,
+            _ => return,
+        }
+        let mut stale = std::mem::take(&mut self.stale);
+        let start = stale.held.len();
+        self.entries(a, &mut stale.held);
+        stale.agents.push((a, start..stale.held.len()));
+        self.stale = stale;
+    }
+
+    /// Brings the free sets up to date for every agent changed since the last time (only the
+    /// entries that moved are touched).
+    pub(crate) fn sync_free_sets(&mut self) {
+        if self.stale.agents.is_empty() {
+            return;
+        }
+        let mut stale = std::mem::take(&mut self.stale);
+        for (a, range) in stale.agents.drain(..) {
+            let held = &stale.held[range];
+            stale.current.clear();
+            self.entries(a, &mut stale.current);
+            for entry in held {
+                if !stale.current.contains(entry) {
+                    self.pools[entry.0 as usize].free[entry.1 as usize].remove(&entry.2);
+                }
+            }
+            for entry in &stale.current {
+                if !held.contains(entry) {
+                    self.pools[entry.0 as usize].free[entry.1 as usize].insert(entry.2);
+                }
+            }
+            if let Some(agent) = self.agents[a as usize].as_mut() {
+                agent.entries_stale = false;
+            }
+        }
+        stale.held.clear();
+        self.stale = stale;
     }
 
     pub(crate) fn touch(&mut self, a: AgentIdx) {
@@ -501,7 +604,6 @@ impl Engine {
             let p = self.pool_for(Target::Team(team));
             pools.push((p, UNTIERED));
         }
-        pools.push((self.pool_for(Target::Agent(id)), 0));
         pools
     }
 
@@ -522,11 +624,13 @@ impl Engine {
         teams.sort_unstable();
         teams.dedup();
         let pools = self.agent_pools(input.id, &teams);
+        let own_pool = self.pool_for(Target::Agent(input.id));
         let a = match self.agent_ids.get(&input.id) {
-            Some(&a) => a,
+            Some(a) => a,
             None => {
                 let a = self.agents.len() as AgentIdx;
                 self.agents.push(None);
+                self.dno_windows.push(0);
                 self.agent_ids.insert(input.id, a);
                 a
             }
@@ -544,6 +648,7 @@ impl Engine {
                 idle_since: input.idle_since,
                 rand_tag,
                 pools: Vec::new(),
+                own_pool,
                 offers: Vec::new(),
                 assigned: Vec::new(),
                 wrap_ups: Vec::new(),
@@ -551,6 +656,7 @@ impl Engine {
                 reported: None,
                 dirty: false,
                 touched: false,
+                entries_stale: false,
             });
         }
         self.update_agent(a, |agent| {
@@ -581,8 +687,7 @@ impl Engine {
             self.end_wrap_up(c);
         }
         // Conversations held for it as their preferred agent go to their queue now.
-        let personal = self.pool_for(Target::Agent(id));
-        let held: Vec<ConvIdx> = self.pools[personal as usize]
+        let held: Vec<ConvIdx> = self.pools[self.agent(a).own_pool as usize]
             .classes
             .values()
             .flatten()
@@ -624,7 +729,8 @@ impl Engine {
     }
 
     fn cancel_offers_of(&mut self, a: AgentIdx, reason: CancelReason) {
-        for c in self.agent(a).offers.clone() {
+        // Ending an offer removes it from the list.
+        while let Some(&c) = self.agent(a).offers.first() {
             self.end_offer(c, a, reason);
             self.after_offer_ended(c);
         }
@@ -705,11 +811,11 @@ impl Engine {
             .flat_map(|(&class, set)| set.iter().map(move |&k| (k, class)))
             .collect();
         for (key, class) in pending {
-            self.pools[p as usize].remove_pending(key, class);
+            let media = self.classes[class as usize].media;
+            self.remove_pending(p, key, class, media);
             self.conv_mut(key.conv).queue_priority = self.settings(key.conv).priority;
             let key = self.order_key(key.conv);
-            self.conv_mut(key.conv).key = key;
-            self.pools[p as usize].insert_pending(key, class);
+            self.insert_pending(p, key, class, media);
         }
     }
 
@@ -725,7 +831,7 @@ impl Engine {
             .filter(|&c| self.conv(c).status == Status::Offered)
             .collect();
         for c in offered {
-            for a in self.conv(c).offers.clone() {
+            while let Some(&a) = self.conv(c).offers.first() {
                 self.end_offer(c, a, CancelReason::QueueRemoved);
             }
             self.after_offer_ended(c);
@@ -784,7 +890,7 @@ impl Engine {
         if input.priority > 100 {
             return Err(Rejection::InvalidPriority);
         }
-        if self.conv_ids.contains_key(&input.id) {
+        if self.conv_ids.contains(&input.id) {
             return Err(Rejection::DuplicateConversation);
         }
         self.check_target(input.target)?;
@@ -808,14 +914,7 @@ impl Engine {
             status: Status::Pending,
             pool: None,
             waiting_since: self.now,
-            key: OrderKey {
-                neg_queue_priority: 0,
-                neg_priority: 0,
-                created_at: 0,
-                id: input.id,
-                conv: 0,
-            },
-            offers: Vec::new(),
+            offers: OfferHolders::default(),
             offer_expires: None,
             assignee: None,
             wrap_until: None,
@@ -837,7 +936,6 @@ impl Engine {
         self.conv_ids.insert(input.id, c);
         let settings = self.settings(c);
         let conv = self.conv_mut(c);
-        conv.key.conv = c;
         conv.queue_priority = settings.priority;
         if let (Some(p), Some(timeouts)) = (preferred, settings.preferred_agent_timeout) {
             // Held for as long as the queue says for an agent at work, or for one who is not.
@@ -1053,6 +1151,8 @@ impl Engine {
         }
     }
 
+    /// The conversation's key in its pool's class set while pending (computed rather than kept:
+    /// its parts change only while it is out of the set).
     pub(crate) fn order_key(&self, c: ConvIdx) -> OrderKey {
         let conv = self.conv(c);
         OrderKey {
@@ -1078,9 +1178,8 @@ impl Engine {
         let key = self.order_key(c);
         let conv = self.conv_mut(c);
         conv.status = Status::Pending;
-        conv.key = key;
-        let class = conv.class;
-        self.pools[p as usize].insert_pending(key, class);
+        let (class, media) = (conv.class, conv.media);
+        self.insert_pending(p, key, class, media);
         self.mark_pool(p);
         self.mark_conv(c);
         self.arm_personal_timeout(c);
@@ -1092,10 +1191,22 @@ impl Engine {
             return;
         }
         if let Some(p) = conv.pool {
-            let (key, class) = (conv.key, conv.class);
-            self.pools[p as usize].remove_pending(key, class);
+            let (class, media) = (conv.class, conv.media);
+            self.remove_pending(p, self.order_key(c), class, media);
         }
         self.conv_mut(c).status = Status::Offered;
+    }
+
+    fn insert_pending(&mut self, p: PoolIdx, key: OrderKey, class: ClassIdx, media: Media) {
+        if self.pools[p as usize].insert_pending(key, class, media) {
+            self.pending_counts[p as usize] += 1;
+        }
+    }
+
+    fn remove_pending(&mut self, p: PoolIdx, key: OrderKey, class: ClassIdx, media: Media) {
+        if self.pools[p as usize].remove_pending(key, class, media) {
+            self.pending_counts[p as usize] -= 1;
+        }
     }
 
     fn leave_pool(&mut self, c: ConvIdx) {
@@ -1122,7 +1233,7 @@ impl Engine {
     /// Closes one offer, leaving the conversation as it is.
     pub(crate) fn end_offer(&mut self, c: ConvIdx, a: AgentIdx, reason: CancelReason) {
         let conv = self.conv_mut(c);
-        conv.offers.retain(|&o| o != a);
+        conv.offers.remove(a);
         let (id, m) = (conv.id, media_index(conv.media));
         self.update_agent(a, |agent| {
             agent.offers.retain(|&o| o != c);
@@ -1148,17 +1259,34 @@ impl Engine {
         }
         let window = settings.do_not_offer.map_or(0, |d| d.get(conv.media));
         if window > 0 {
-            let until = now.plus_seconds(i64::from(window));
-            if let Some(i) = conv.dno.iter().position(|&(x, _)| x == a) {
-                let (_, old) = conv.dno.remove(i);
-                self.remove_timer(old, TimerKind::DoNotOfferEnd, c, a);
-            }
-            self.conv_mut(c).dno.push((a, until));
-            self.add_timer(until, TimerKind::DoNotOfferEnd, c, a);
+            self.open_dno_window(c, a, now.plus_seconds(i64::from(window)));
         }
         if self.conv(c).preferred == Some(a) {
             self.clear_hold(c);
         }
+    }
+
+    /// Opens the agent's do-not-offer window on the conversation, replacing an open one.
+    fn open_dno_window(&mut self, c: ConvIdx, a: AgentIdx, until: Timestamp) {
+        let conv = self.conv_mut(c);
+        match conv.dno.iter().position(|&(x, _)| x == a) {
+            Some(i) => {
+                let (_, old) = conv.dno.remove(i);
+                self.remove_timer(old, TimerKind::DoNotOfferEnd, c, a);
+            }
+            None => self.dno_windows[a as usize] += 1,
+        }
+        self.conv_mut(c).dno.push((a, until));
+        self.add_timer(until, TimerKind::DoNotOfferEnd, c, a);
+    }
+
+    /// Closes the agent's window on the conversation that ends at `until` (its timer is gone).
+    pub(crate) fn close_dno_window(&mut self, c: ConvIdx, a: AgentIdx, until: Timestamp) {
+        let dno = &mut self.conv_mut(c).dno;
+        let open = dno.len();
+        dno.retain(|&window| window != (a, until));
+        let closed = open - dno.len();
+        self.dno_windows[a as usize] -= closed as u32;
     }
 
     /// When the last offer of a conversation has ended, it waits again.
@@ -1171,10 +1299,15 @@ impl Engine {
     }
 
     fn cancel_offers_except(&mut self, c: ConvIdx, keep: Option<AgentIdx>, reason: CancelReason) {
-        for a in self.conv(c).offers.clone() {
-            if Some(a) != keep {
-                self.end_offer(c, a, reason);
-            }
+        // Ending an offer removes it from the list: this ends them in the order they were made.
+        while let Some(a) = self
+            .conv(c)
+            .offers
+            .iter()
+            .copied()
+            .find(|&a| Some(a) != keep)
+        {
+            self.end_offer(c, a, reason);
         }
         if keep.is_none() {
             self.clear_offer_expiry(c);
@@ -1354,21 +1487,27 @@ impl Engine {
         self.leave_pool(c);
         self.clear_offer_expiry(c);
         self.clear_hold(c);
-        let conv = self.convs[c as usize].take().expect("live conversation");
-        if let Some(until) = conv.wrap_until {
+        // Only what is needed is taken out: moving the whole conversation out would copy it.
+        let conv = self.conv_mut(c);
+        let (id, wrap_until, dno) = (conv.id, conv.wrap_until, std::mem::take(&mut conv.dno));
+        self.convs[c as usize] = None;
+        if let Some(until) = wrap_until {
             self.remove_timer(until, TimerKind::WrapUpEnd, c, 0);
         }
-        for (a, until) in conv.dno {
+        for (a, until) in dno {
             self.remove_timer(until, TimerKind::DoNotOfferEnd, c, a);
+            self.dno_windows[a as usize] -= 1;
         }
-        self.conv_ids.remove(&conv.id);
+        self.conv_ids.remove(&id);
         self.free_conv_slots.push(c);
     }
 
     // ----- reports -------------------------------------------------------------------------
 
     fn report_agents(&mut self) {
-        for a in std::mem::take(&mut self.touched) {
+        // Taken and given back (reporting touches no agent), so the list keeps its allocation.
+        let mut touched = std::mem::take(&mut self.touched);
+        for &a in &touched {
             let Some(agent) = self.agents[a as usize].as_mut() else {
                 continue;
             };
@@ -1388,13 +1527,7 @@ impl Engine {
                 });
             }
         }
-    }
-
-    pub(crate) fn take_dirty_pools(&mut self) -> Vec<PoolIdx> {
-        let pools = std::mem::take(&mut self.dirty_pools);
-        for &p in &pools {
-            self.pools[p as usize].dirty = false;
-        }
-        pools
+        touched.clear();
+        self.touched = touched;
     }
 }

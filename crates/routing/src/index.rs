@@ -3,11 +3,15 @@
 //! - Waiting work: per pool (a queue, a team or one agent), conversations are grouped by
 //!   *requirement class* (media + required skills + required tags); each class keeps its
 //!   pending conversations in an ordered set by [`OrderKey`], and the pool keeps the classes
-//!   ordered by their head. An agent looking for work walks the classes in head order, checks
-//!   its eligibility once per class, and stops as soon as no class can beat what it found.
+//!   ordered by their head, per media. An agent looking for work walks, for each media it has
+//!   room for, the classes in head order, checks its eligibility once per class, and stops as
+//!   soon as no class can beat what it found. The head itself is the answer unless the agent
+//!   has an open do-not-offer window, so the walk reads no class set and no conversation.
 //! - Free agents: per pool and media, the members that could take one more conversation of
 //!   that media, in an ordered set by [`FreeKey`], whose meaning depends on the pool's offer
-//!   algorithm (idle since, load, a random tag, or just the agent for round robin).
+//!   algorithm (idle since, load, a random tag, or just the agent for round robin). They are
+//!   brought up to date once per changed agent, before a pool picks from them and at the end of
+//!   every command, rather than at every change.
 
 use std::collections::{BTreeSet, HashMap};
 use std::hash::{BuildHasherDefault, Hasher};
@@ -147,8 +151,9 @@ pub struct Pool {
     pub free: [BTreeSet<FreeKey>; 3],
     /// Pending conversations per requirement class.
     pub classes: FastMap<ClassIdx, BTreeSet<OrderKey>>,
-    /// The head of every non-empty class.
-    pub heads: BTreeSet<(OrderKey, ClassIdx)>,
+    /// The head of every non-empty class, per media (the class's): an agent with room for
+    /// one media only never walks the classes of the others.
+    pub heads: [BTreeSet<(OrderKey, ClassIdx)>; 3],
     /// Conversations not yet assigned (pending or offered), oldest wait first.
     pub waiting: BTreeSet<(Timestamp, ConvIdx)>,
     /// The agent offered last (round robin starts after it).
@@ -168,7 +173,7 @@ impl Pool {
             algorithm,
             free: Default::default(),
             classes: FastMap::default(),
-            heads: BTreeSet::new(),
+            heads: Default::default(),
             waiting: BTreeSet::new(),
             cursor: 0,
             available: 0,
@@ -178,40 +183,44 @@ impl Pool {
         }
     }
 
-    /// Whether this pool keeps free-member sets (a one-agent pool needs none).
-    pub fn indexes_members(&self) -> bool {
-        !matches!(self.target, Target::Agent(_))
-    }
-
-    pub fn insert_pending(&mut self, key: OrderKey, class: ClassIdx) {
+    /// Adds a pending conversation; false if it was there already.
+    pub fn insert_pending(&mut self, key: OrderKey, class: ClassIdx, media: Media) -> bool {
         let set = self.classes.entry(class).or_default();
         let old_head = set.first().copied();
-        set.insert(key);
-        if old_head.is_none_or(|head| key < head) {
-            if let Some(head) = old_head {
-                self.heads.remove(&(head, class));
-            }
-            self.heads.insert((key, class));
+        if !set.insert(key) {
+            return false;
         }
+        if old_head.is_none_or(|head| key < head) {
+            let heads = &mut self.heads[media_index(media)];
+            if let Some(head) = old_head {
+                heads.remove(&(head, class));
+            }
+            heads.insert((key, class));
+        }
+        true
     }
 
-    pub fn remove_pending(&mut self, key: OrderKey, class: ClassIdx) {
+    /// Removes a pending conversation; false if it was not there.
+    pub fn remove_pending(&mut self, key: OrderKey, class: ClassIdx, media: Media) -> bool {
         let Some(set) = self.classes.get_mut(&class) else {
-            return;
+            return false;
         };
-        let was_head = set.first() == Some(&key);
-        set.remove(&key);
-        if was_head {
-            self.heads.remove(&(key, class));
-            match set.first() {
-                Some(next) => {
-                    self.heads.insert((*next, class));
-                }
-                None => {
-                    self.classes.remove(&class);
-                }
+        if set.first() != Some(&key) {
+            return set.remove(&key);
+        }
+        // The head (what offers mostly take) needs no search by key, but the class a new head.
+        set.pop_first();
+        let heads = &mut self.heads[media_index(media)];
+        heads.remove(&(key, class));
+        match set.first() {
+            Some(next) => {
+                heads.insert((*next, class));
+            }
+            None => {
+                self.classes.remove(&class);
             }
         }
+        true
     }
 
     pub fn pending_len(&self) -> usize {

@@ -21,6 +21,7 @@
 
 mod decision;
 mod engine;
+mod id_map;
 pub mod index;
 mod input;
 mod rng;

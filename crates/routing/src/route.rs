@@ -3,12 +3,12 @@
 
 use std::ops::Bound;
 
-use domain::conversation::Status;
+use domain::conversation::{Media, Status};
 use domain::queue::OfferAlgorithm;
 
 use crate::decision::Decision;
 use crate::engine::Engine;
-use crate::index::{AgentIdx, ConvIdx, FreeKey, OrderKey, PoolIdx, media_index};
+use crate::index::{AgentIdx, ClassIdx, ConvIdx, FreeKey, OrderKey, Pool, PoolIdx, media_index};
 use crate::input::Target;
 
 impl Engine {
@@ -21,7 +21,10 @@ impl Engine {
     /// 3. what is still pending is offered to anyone eligible, those that tried it included.
     pub(crate) fn settle(&mut self) {
         while !self.dirty_convs.is_empty() || !self.dirty_agents.is_empty() {
-            let mut convs = std::mem::take(&mut self.dirty_convs);
+            // The marked conversations are swapped with an empty list kept for this, so that
+            // neither list loses its allocation.
+            let mut convs = std::mem::take(&mut self.settling_convs);
+            std::mem::swap(&mut convs, &mut self.dirty_convs);
             convs.retain(|&c| match self.convs[c as usize].as_mut() {
                 Some(conv) => {
                     conv.dirty = false;
@@ -29,7 +32,7 @@ impl Engine {
                 }
                 None => false,
             });
-            convs.sort_by_key(|&c| self.conv(c).key);
+            convs.sort_by_key(|&c| self.order_key(c));
             convs.dedup();
             for &c in &convs {
                 self.place_if_pending(c, true);
@@ -44,6 +47,8 @@ impl Engine {
             for &c in &convs {
                 self.place_if_pending(c, false);
             }
+            convs.clear();
+            self.settling_convs = convs;
         }
     }
 
@@ -66,34 +71,54 @@ impl Engine {
         }
     }
 
-    /// The best waiting conversation the agent may take. Walks each of its pools' classes in
-    /// head order and stops as soon as no class can beat what was found:
-    /// O(pools x (log n + classes it does not qualify for + its own do-not-offer windows)).
+    /// The best waiting conversation the agent may take. Walks, for each media it has room for,
+    /// each of its pools' classes in head order and stops as soon as no class can beat what was
+    /// found: O(pools x (log n + classes it does not qualify for + its own do-not-offer windows)).
     fn best_for(&self, a: AgentIdx) -> Option<ConvIdx> {
         let agent = self.agent(a);
         let mut best: Option<OrderKey> = None;
-        for &(p, _) in &agent.pools {
+        let queues_and_teams = agent.pools.iter().map(|&(p, _)| p);
+        for p in queues_and_teams.chain([agent.own_pool]) {
+            if self.pending_counts[p as usize] == 0 {
+                continue;
+            }
             let pool = &self.pools[p as usize];
-            for &(head, class) in &pool.heads {
-                if best.is_some_and(|b| head >= b) {
-                    break;
-                }
-                let requirements = &self.classes[class as usize];
-                if !agent.free_for(requirements.media)
-                    || !requirements.satisfied_by(&agent.skills, &agent.tags)
-                {
-                    continue;
-                }
-                let open = pool.classes[&class]
-                    .iter()
-                    .take_while(|&&key| best.is_none_or(|b| key < b))
-                    .find(|key| !self.conv(key.conv).dno.iter().any(|&(x, _)| x == a));
-                if let Some(&key) = open {
-                    best = Some(key);
+            for media in Media::ALL.into_iter().filter(|&m| agent.free_for(m)) {
+                for &(head, class) in &pool.heads[media_index(media)] {
+                    if best.is_some_and(|b| head >= b) {
+                        break;
+                    }
+                    if !self.classes[class as usize].satisfied_by(&agent.skills, &agent.tags) {
+                        continue;
+                    }
+                    if let Some(key) = self.first_open(a, pool, head, class, best) {
+                        best = Some(key);
+                    }
                 }
             }
         }
         best.map(|k| k.conv)
+    }
+
+    /// The first pending conversation of a class (whose head is `head`) that ranks before `best`
+    /// and has no do-not-offer window open for the agent. Without any window open, that is the
+    /// head: neither the class set nor the conversations are read.
+    fn first_open(
+        &self,
+        a: AgentIdx,
+        pool: &Pool,
+        head: OrderKey,
+        class: ClassIdx,
+        best: Option<OrderKey>,
+    ) -> Option<OrderKey> {
+        if self.dno_windows[a as usize] == 0 {
+            return Some(head);
+        }
+        pool.classes[&class]
+            .iter()
+            .take_while(|&&key| best.is_none_or(|b| key < b))
+            .find(|key| !self.conv(key.conv).dno.iter().any(|&(x, _)| x == a))
+            .copied()
     }
 
     /// Whether the agent may be offered the conversation now (membership aside).
@@ -111,10 +136,11 @@ impl Engine {
     /// Offers a pending conversation to whoever its pool's algorithm picks, if anyone. `strict`
     /// leaves out agents that tried it and agents about to pull work themselves.
     fn place(&mut self, c: ConvIdx, strict: bool) {
+        self.sync_free_sets();
         let Some(p) = self.conv(c).pool else { return };
         let chosen = match self.pools[p as usize].target {
             Target::Agent(id) => {
-                let a = self.agent_ids[&id];
+                let a = self.agent_ids.get(&id).expect("known agent");
                 if self.eligible(c, a) && !(strict && self.skipped_when_strict(c, a)) {
                     vec![a]
                 } else {

@@ -61,7 +61,8 @@ impl Engine {
         match timer.kind {
             TimerKind::OfferExpiry => {
                 self.conv_mut(c).offer_expires = None;
-                for a in self.conv(c).offers.clone() {
+                // A miss ends the offer, which removes it from the list.
+                while let Some(&a) = self.conv(c).offers.first() {
                     self.miss(c, a, CancelReason::Expired);
                 }
                 self.after_offer_ended(c);
@@ -72,10 +73,8 @@ impl Engine {
             }
             TimerKind::DoNotOfferEnd => {
                 let a = timer.b;
-                let conv = self.conv_mut(c);
-                conv.dno
-                    .retain(|&(x, until)| !(x == a && until == timer.at));
-                if conv.status == Status::Pending {
+                self.close_dno_window(c, a, timer.at);
+                if self.conv(c).status == Status::Pending {
                     self.mark_conv(c);
                 }
                 self.mark_agent(a);
@@ -99,77 +98,90 @@ impl Engine {
     /// Raises or clears the thresholds of the queues whose figures may have moved, and keeps
     /// the longest-wait timer at the moment the oldest waiting conversation would cross it.
     pub(crate) fn evaluate_thresholds(&mut self) {
+        // Taken and given back (evaluating marks no pool), so the list keeps its allocation.
+        let mut pools = std::mem::take(&mut self.dirty_pools);
+        for &p in &pools {
+            self.pools[p as usize].dirty = false;
+            self.evaluate_thresholds_of(p);
+        }
+        pools.clear();
+        self.dirty_pools = pools;
+    }
+
+    fn evaluate_thresholds_of(&mut self, p: PoolIdx) {
         let now = self.now;
-        for p in self.take_dirty_pools() {
-            let Target::Queue(queue) = self.pools[p as usize].target else {
-                continue;
-            };
-            let thresholds = self
-                .queues
-                .get(&queue)
-                .map(|q| q.thresholds)
-                .unwrap_or_default();
-            let pool = &self.pools[p as usize];
-            if thresholds == Thresholds::default()
-                && pool.raised == [false; 3]
-                && pool.wait_timer.is_none()
-            {
-                continue;
+        let Target::Queue(queue) = self.pools[p as usize].target else {
+            return;
+        };
+        let thresholds = self
+            .queues
+            .get(&queue)
+            .map(|q| q.thresholds)
+            .unwrap_or_default();
+        let pool = &self.pools[p as usize];
+        if thresholds == Thresholds::default()
+            && pool.raised == [false; 3]
+            && pool.wait_timer.is_none()
+        {
+            return;
+        }
+        let waiting = pool.waiting.len() as u64;
+        let oldest = pool.waiting.first().map(|&(since, _)| since);
+        let waited_ms = oldest.map_or(0, |since| (now.millis() - since.millis()).max(0));
+        let available = u64::from(pool.available);
+        let checks = [
+            (
+                Threshold::WaitingConversations,
+                waiting,
+                thresholds
+                    .waiting_conversations
+                    .is_some_and(|t| waiting >= u64::from(t)),
+            ),
+            (
+                Threshold::LongestWait,
+                waited_ms as u64 / 1000,
+                thresholds
+                    .longest_wait
+                    .is_some_and(|t| oldest.is_some() && waited_ms >= i64::from(t) * 1000),
+            ),
+            (
+                Threshold::AvailableAgents,
+                available,
+                thresholds
+                    .available_agents
+                    .is_some_and(|t| available < u64::from(t)),
+            ),
+        ];
+        for (i, (threshold, value, raised)) in checks.into_iter().enumerate() {
+            if self.pools[p as usize].raised[i] != raised {
+                self.pools[p as usize].raised[i] = raised;
+                self.out.push(Decision::ThresholdCrossed {
+                    queue,
+                    threshold,
+                    value,
+                    raised,
+                });
             }
-            let waiting = pool.waiting.len() as u64;
-            let oldest = pool.waiting.first().map(|&(since, _)| since);
-            let waited_ms = oldest.map_or(0, |since| (now.millis() - since.millis()).max(0));
-            let available = u64::from(pool.available);
-            let checks = [
-                (
-                    Threshold::WaitingConversations,
-                    waiting,
-                    thresholds
-                        .waiting_conversations
-                        .is_some_and(|t| waiting >= u64::from(t)),
-                ),
-                (
-                    Threshold::LongestWait,
-                    waited_ms as u64 / 1000,
-                    thresholds
-                        .longest_wait
-                        .is_some_and(|t| oldest.is_some() && waited_ms >= i64::from(t) * 1000),
-                ),
-                (
-                    Threshold::AvailableAgents,
-                    available,
-                    thresholds
-                        .available_agents
-                        .is_some_and(|t| available < u64::from(t)),
-                ),
-            ];
-            for (i, (threshold, value, raised)) in checks.into_iter().enumerate() {
-                if self.pools[p as usize].raised[i] != raised {
-                    self.pools[p as usize].raised[i] = raised;
-                    self.out.push(Decision::ThresholdCrossed {
-                        queue,
-                        threshold,
-                        value,
-                        raised,
-                    });
-                }
+        }
+        let wanted = match (thresholds.longest_wait, oldest) {
+            (Some(t), Some(since)) if !self.pools[p as usize].raised[1] => {
+                Some(since.plus_seconds(i64::from(t)))
             }
-            let wanted = match (thresholds.longest_wait, oldest) {
-                (Some(t), Some(since)) if !self.pools[p as usize].raised[1] => {
-                    Some(since.plus_seconds(i64::from(t)))
-                }
-                _ => None,
-            };
-            let current = self.pools[p as usize].wait_timer;
-            if wanted != current {
-                if let Some(at) = current {
-                    self.remove_timer(at, TimerKind::LongestWait, p, 0);
-                }
-                if let Some(at) = wanted {
-                    self.add_timer(at, TimerKind::LongestWait, p, 0);
-                }
-                self.pools[p as usize].wait_timer = wanted;
+            _ => None,
+        };
+        self.set_wait_timer(p, wanted);
+    }
+
+    fn set_wait_timer(&mut self, p: PoolIdx, wanted: Option<Timestamp>) {
+        let current = self.pools[p as usize].wait_timer;
+        if wanted != current {
+            if let Some(at) = current {
+                self.remove_timer(at, TimerKind::LongestWait, p, 0);
             }
+            if let Some(at) = wanted {
+                self.add_timer(at, TimerKind::LongestWait, p, 0);
+            }
+            self.pools[p as usize].wait_timer = wanted;
         }
     }
 }
