@@ -1139,9 +1139,13 @@ impl Engine {
     /// The pool a conversation waits in now: its preferred agent's while held for it.
     fn waiting_pool(&mut self, c: ConvIdx) -> PoolIdx {
         let conv = self.conv(c);
-        match (conv.hold_until, conv.preferred) {
-            (Some(_), Some(p)) => {
-                let id = self.agent(p).id;
+        // A preferred agent removed meanwhile holds nothing (its slot stays, empty).
+        let preferred = conv
+            .preferred
+            .and_then(|p| self.agents[p as usize].as_ref());
+        match (conv.hold_until, preferred) {
+            (Some(_), Some(agent)) => {
+                let id = agent.id;
                 self.pool_for(Target::Agent(id))
             }
             _ => {

@@ -597,3 +597,30 @@ fn restored_offers_are_honoured_and_expire_on_time() {
     let d = w.close(501);
     assert_eq!(offers(&d), [(id(502), id(2))]);
 }
+
+#[test]
+fn a_conversation_offered_elsewhere_outlives_the_removal_of_its_preferred_agent() {
+    let mut w = two_agents(OfferAlgorithm::LongestIdle);
+    let mut q = queue(100, OfferAlgorithm::LongestIdle, &[1, 2]);
+    q.preferred_agent_timeout = Some(MediaMap {
+        voice: 60,
+        messaging: 60,
+        email: 60,
+    });
+    w.run(Command::UpsertQueue(q));
+    let mut held = conversation(500, 100, 0);
+    held.preferred_agent = Some(id(1));
+    // Restored as offered to agent 2 while still held for agent 1, who is then removed.
+    w.run(Command::Restore {
+        conversation: held,
+        state: RestoredState::Offered {
+            agents: vec![id(2)],
+            expires_at: Some(at(10)),
+        },
+    });
+    w.run(Command::RemoveAgent { agent: id(1) });
+    // It waits in its queue, not for the agent who is gone: agent 2, its only member left, is
+    // offered it again.
+    let d = w.decline(500, 2);
+    assert_eq!(offers(&d), [(id(500), id(2))]);
+}
