@@ -207,14 +207,24 @@ async fn open_loop(
         sends.push(tokio::spawn(async move {
             let sent = Instant::now();
             let answer: Value = request.send().await.ok()?.json().await.ok()?;
-            Some((answer["id"].as_str()?.to_owned(), sent))
+            let answered = sent.elapsed();
+            Some((answer["id"].as_str()?.to_owned(), sent, answered))
         }));
     }
     let mut sent = Vec::with_capacity(total);
+    let mut answered = Vec::with_capacity(total);
     for send in sends {
-        if let Some(pair) = send.await? {
-            sent.push(pair);
+        if let Some((id, at, took)) = send.await? {
+            sent.push((id, at));
+            answered.push(took);
         }
+    }
+    answered.sort();
+    if let (Some(p50), Some(p99)) = (
+        answered.get(answered.len() / 2),
+        answered.get(answered.len() * 99 / 100),
+    ) {
+        eprintln!("open loop: create answered in p50 {p50:.2?}, p99 {p99:.2?}");
     }
     Ok(sent)
 }

@@ -7,6 +7,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::Context;
+use axum::serve::ListenerExt;
 use domain::Timestamp;
 use store::Store;
 use switchboard_http::auth::{hash_secret, new_secret};
@@ -118,6 +119,13 @@ pub async fn start_on(listener: TcpListener, config: Config) -> anyhow::Result<S
         stopped.clone(),
     ));
     let app = switchboard_http::app(state);
+    // Without TCP_NODELAY an event stream's small writes wait for the client to acknowledge the
+    // one before (Nagle's algorithm against delayed ACKs): tens of milliseconds per offer.
+    let listener = listener.tap_io(|tcp| {
+        if let Err(error) = tcp.set_nodelay(true) {
+            tracing::debug!(%error, "could not set TCP_NODELAY");
+        }
+    });
     let task = tokio::spawn(async move {
         axum::serve(listener, app)
             .with_graceful_shutdown(async move {
