@@ -20,29 +20,9 @@ pub(crate) async fn record(c: &mut AnyConnection, event: &NewEvent) -> Result<()
 /// the values of one statement).
 const EVENTS_PER_INSERT: usize = 500;
 
-/// The advisory lock that PostgreSQL transactions writing events hold from their first event to
-/// their commit.
-const EVENT_LOG_LOCK: i64 = 0x5357_4254_4556; // "SWBTEV"
-
 /// Appends events to the log in their order, in the caller's transaction: many at a time, since
-/// each statement costs a round trip (on SQLite, a hop to its thread). Call it last in a
-/// transaction, after its other writes.
-///
-/// A stream resumes after the last `seq` it delivered, so a transaction must never commit an
-/// event below a `seq` someone may already have read. On SQLite the one writer commits in
-/// order. PostgreSQL hands out `seq` at the insert and commits concurrent transactions in any
-/// order, so there each transaction takes [`EVENT_LOG_LOCK`] before its first event and holds
-/// it to its commit: events become visible in `seq` order. Taken last, after the transaction's
-/// row locks, it cannot be part of a deadlock.
+/// each statement costs a round trip (on SQLite, a hop to its thread).
 pub(crate) async fn record_all(c: &mut AnyConnection, events: &[NewEvent]) -> Result<()> {
-    if events.is_empty() {
-        return Ok(());
-    }
-    if c.backend_name() == "PostgreSQL" {
-        q("SELECT pg_advisory_xact_lock($1)", &[EVENT_LOG_LOCK.into()])
-            .execute(&mut *c)
-            .await?;
-    }
     for chunk in events.chunks(EVENTS_PER_INSERT) {
         let mut rows = Vec::with_capacity(chunk.len());
         for event in chunk {
@@ -79,30 +59,100 @@ fn event_from(row: &AnyRow) -> Result<Event> {
     })
 }
 
+/// Where a stream stands in the log: after the event `seq` of the transaction `tx`.
+///
+/// A stream must never pass an event that becomes visible later. SQLite's one writer commits
+/// in `seq` order (its `tx` is always 0). PostgreSQL commits concurrent transactions in any
+/// order, so there the log is read by (`tx`, `seq`), and only as far as the oldest transaction
+/// still running: every event before that point is final (see migration 0006).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub struct LogPosition {
+    tx: i64,
+    seq: i64,
+}
+
+impl LogPosition {
+    /// Before every event.
+    pub const START: Self = Self {
+        tx: i64::MIN,
+        seq: i64::MIN,
+    };
+}
+
+/// The oldest transaction that may still write events: none on SQLite, where the log is read
+/// up to its end.
+fn readable_below(c: &AnyConnection) -> &'static str {
+    if c.backend_name() == "PostgreSQL" {
+        "pg_snapshot_xmin(pg_current_snapshot())::text::bigint"
+    } else {
+        "9223372036854775807"
+    }
+}
+
 impl Store {
-    /// Up to `limit` events of a workspace after `after`, oldest first; only those of one
-    /// agent when `agent` is given.
+    /// Up to `limit` events of a workspace after `after`, in log order, each with its
+    /// position; only those of one agent when `agent` is given.
     pub async fn events_after(
         &self,
         workspace_id: Uuid,
         agent: Option<Uuid>,
-        after: i64,
+        after: LogPosition,
         limit: usize,
-    ) -> Result<Vec<Event>> {
+    ) -> Result<Vec<(LogPosition, Event)>> {
         self.read(move |c| {
             Box::pin(async move {
                 let mut sql = Sql::new(&format!(
-                    "SELECT {COLUMNS} FROM events WHERE workspace_id = "
+                    "SELECT {COLUMNS}, tx FROM events WHERE workspace_id = "
                 ));
                 sql.bind(workspace_id);
                 if let Some(agent) = agent {
                     sql.push(" AND agent_id = ").bind(agent);
                 }
-                sql.push(" AND seq > ")
-                    .bind(after)
-                    .push(" ORDER BY seq LIMIT ")
+                sql.push(" AND (tx, seq) > (")
+                    .bind(after.tx)
+                    .push(", ")
+                    .bind(after.seq)
+                    .push(&format!(") AND tx < {}", readable_below(c)))
+                    .push(" ORDER BY tx, seq LIMIT ")
                     .bind(limit as i64);
-                sql.fetch_all(c).await?.iter().map(event_from).collect()
+                sql.fetch_all(c)
+                    .await?
+                    .iter()
+                    .map(|row| {
+                        let at = LogPosition {
+                            tx: row.int("tx")?,
+                            seq: row.int("seq")?,
+                        };
+                        Ok((at, event_from(row)?))
+                    })
+                    .collect()
+            })
+        })
+        .await
+    }
+
+    /// Where the event `seq` of a workspace stands in the log, to resume after it; None when
+    /// the workspace has no such event.
+    pub async fn log_position_of(
+        &self,
+        workspace_id: Uuid,
+        seq: i64,
+    ) -> Result<Option<LogPosition>> {
+        self.read(move |c| {
+            Box::pin(async move {
+                let row = q(
+                    "SELECT tx FROM events WHERE workspace_id = $1 AND seq = $2",
+                    &[workspace_id.into(), seq.into()],
+                )
+                .fetch_optional(c)
+                .await?;
+                row.map(|row| {
+                    Ok(LogPosition {
+                        tx: row.int("tx")?,
+                        seq,
+                    })
+                })
+                .transpose()
             })
         })
         .await
@@ -136,15 +186,29 @@ impl Store {
         .await
     }
 
-    /// The `seq` of the newest event in the log (0 when it is empty): a stream that starts
-    /// without a resumption point starts after it.
-    pub async fn last_event_seq(&self) -> Result<i64> {
+    /// The end of the log as far as it is final: a stream that starts without a resumption
+    /// point starts there, so it gets every event that becomes visible from now on.
+    pub async fn log_end(&self) -> Result<LogPosition> {
         self.read(|c| {
             Box::pin(async move {
-                let row = q("SELECT MAX(seq) AS last FROM events", &[])
-                    .fetch_one(c)
-                    .await?;
-                Ok(row.opt_int("last")?.unwrap_or(0))
+                let sql = format!(
+                    "SELECT COALESCE(MAX(seq), 0) AS seq, {} AS below FROM events",
+                    readable_below(c)
+                );
+                let row = q(&sql, &[]).fetch_one(c).await?;
+                let below = row.int("below")?;
+                Ok(if below == i64::MAX {
+                    LogPosition {
+                        tx: 0,
+                        seq: row.int("seq")?,
+                    }
+                } else {
+                    // Every transaction from `below` on may still write; its events come next.
+                    LogPosition {
+                        tx: below - 1,
+                        seq: i64::MAX,
+                    }
+                })
             })
         })
         .await

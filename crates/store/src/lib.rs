@@ -33,6 +33,7 @@ pub use conversations::ConversationFilter;
 pub use db::{Backend, Store};
 pub use endusers::{EndUserDetails, EndUserFilter};
 pub use error::StoreError;
+pub use events::LogPosition;
 pub use leases::Lease;
 pub use media::Media;
 pub use members::{MemberOutcome, Removal};

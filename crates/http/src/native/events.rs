@@ -4,8 +4,10 @@
 //!
 //! Each SSE message is one logged event: `id` is its sequence number, `event` its kind and
 //! `data` the event as JSON. A client that reconnects with `Last-Event-ID` (or `?lastEventId=`)
-//! gets every event after that one, in order, before the live ones; without it the stream
-//! starts with the next event.
+//! gets every event after that one, in order, before the live ones (`0` for every event);
+//! without it the stream starts with the next event. The order is the log's (see
+//! `store::LogPosition`): by `id` within what one transaction wrote, and on PostgreSQL, where
+//! transactions commit in any order, not always by `id` across them.
 
 use std::collections::VecDeque;
 use std::convert::Infallible;
@@ -18,7 +20,7 @@ use domain::event::Event;
 use domain::{Timestamp, Uuid};
 use futures::Stream;
 use serde::{Deserialize, Serialize};
-use store::Store;
+use store::{LogPosition, Store};
 use tokio::sync::watch;
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
@@ -116,11 +118,19 @@ async fn stream(
     let header = headers
         .get("last-event-id")
         .map(|v| v.to_str().unwrap_or("?").to_owned());
+    let not_ours =
+        || ApiError::Invalid("Last-Event-ID: must be the id of an event of this stream".into());
     let after = match header.or(resume.last_event_id) {
-        Some(text) => text.trim().parse::<i64>().map_err(|_| {
-            ApiError::Invalid("Last-Event-ID: must be the id of an event of this stream".into())
-        })?,
-        None => state.store.last_event_seq().await?,
+        Some(text) => {
+            let seq = text.trim().parse::<i64>().map_err(|_| not_ours())?;
+            match state.store.log_position_of(workspace_id, seq).await? {
+                Some(position) => position,
+                // Before the first event: everything.
+                None if seq <= 0 => LogPosition::START,
+                None => return Err(not_ours()),
+            }
+        }
+        None => state.store.log_end().await?,
     };
     let tail = Tail {
         store: state.store.clone(),
@@ -155,16 +165,16 @@ struct Tail {
     closing: watch::Receiver<bool>,
     workspace_id: Uuid,
     agent: Option<Uuid>,
-    after: i64,
-    ready: VecDeque<Event>,
+    after: LogPosition,
+    ready: VecDeque<(LogPosition, Event)>,
 }
 
 impl Tail {
     /// The next event, waiting for it; `None` when the server closes.
     async fn next(&mut self) -> Option<Event> {
         loop {
-            if let Some(event) = self.ready.pop_front() {
-                self.after = event.seq;
+            if let Some((position, event)) = self.ready.pop_front() {
+                self.after = position;
                 return Some(event);
             }
             if *self.closing.borrow() {
