@@ -79,14 +79,27 @@ impl LogPosition {
     };
 }
 
-/// The oldest transaction that may still write events: none on SQLite, where the log is read
-/// up to its end.
-fn readable_below(c: &AnyConnection) -> &'static str {
-    if c.backend_name() == "PostgreSQL" {
-        "pg_snapshot_xmin(pg_current_snapshot())::text::bigint"
+/// Appends "after `position`, as far as the log is final" to a query of the events, in the
+/// database's dialect.
+fn push_after(sql: &mut Sql, c: &AnyConnection, position: LogPosition) {
+    if is_postgres(c) {
+        sql.push(" AND (tx, seq) > (")
+            .bind(position.tx)
+            .push(", ")
+            .bind(position.seq)
+            .push(&format!(") AND tx < {OLDEST_RUNNING}"));
     } else {
-        "9223372036854775807"
+        // Every `tx` is 0 here; said so, the index serves the `seq` range.
+        sql.push(" AND tx = 0 AND seq > ").bind(position.seq);
     }
+}
+
+/// On PostgreSQL, the oldest transaction still running: it and every later one may yet
+/// commit events.
+const OLDEST_RUNNING: &str = "pg_snapshot_xmin(pg_current_snapshot())::text::bigint";
+
+fn is_postgres(c: &AnyConnection) -> bool {
+    c.backend_name() == "PostgreSQL"
 }
 
 impl Store {
@@ -108,13 +121,8 @@ impl Store {
                 if let Some(agent) = agent {
                     sql.push(" AND agent_id = ").bind(agent);
                 }
-                sql.push(" AND (tx, seq) > (")
-                    .bind(after.tx)
-                    .push(", ")
-                    .bind(after.seq)
-                    .push(&format!(") AND tx < {}", readable_below(c)))
-                    .push(" ORDER BY tx, seq LIMIT ")
-                    .bind(limit as i64);
+                push_after(&mut sql, c, after);
+                sql.push(" ORDER BY tx, seq LIMIT ").bind(limit as i64);
                 sql.fetch_all(c)
                     .await?
                     .iter()
@@ -191,23 +199,21 @@ impl Store {
     pub async fn log_end(&self) -> Result<LogPosition> {
         self.read(|c| {
             Box::pin(async move {
-                let sql = format!(
-                    "SELECT COALESCE(MAX(seq), 0) AS seq, {} AS below FROM events",
-                    readable_below(c)
-                );
-                let row = q(&sql, &[]).fetch_one(c).await?;
-                let below = row.int("below")?;
-                Ok(if below == i64::MAX {
-                    LogPosition {
-                        tx: 0,
-                        seq: row.int("seq")?,
-                    }
-                } else {
-                    // Every transaction from `below` on may still write; its events come next.
-                    LogPosition {
-                        tx: below - 1,
+                if is_postgres(c) {
+                    let sql = format!("SELECT {OLDEST_RUNNING} AS oldest");
+                    let oldest = q(&sql, &[]).fetch_one(c).await?.int("oldest")?;
+                    // Every event of a transaction from `oldest` on is still to come.
+                    return Ok(LogPosition {
+                        tx: oldest - 1,
                         seq: i64::MAX,
-                    }
+                    });
+                }
+                let row = q("SELECT MAX(seq) AS last FROM events", &[])
+                    .fetch_one(c)
+                    .await?;
+                Ok(LogPosition {
+                    tx: 0,
+                    seq: row.opt_int("last")?.unwrap_or(0),
                 })
             })
         })
