@@ -46,6 +46,7 @@ pub const CONVERSATION_ASSIGNED: &str = "conversation.assigned";
 pub const CONVERSATION_REQUEUED: &str = "conversation.requeued";
 pub const WRAP_UP_STARTED: &str = "conversation.wrap_up_started";
 pub const CONVERSATION_ABANDONED: &str = "conversation.abandoned";
+pub const DO_NOT_OFFER: &str = "conversation.do_not_offer";
 pub const AGENT_WORK: &str = "agent.work";
 pub const QUEUE_THRESHOLD: &str = "queue.threshold";
 

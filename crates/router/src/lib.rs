@@ -319,6 +319,16 @@ impl Workspace {
                 });
             }
         }
+        commands.extend(
+            snapshot
+                .do_not_offer
+                .iter()
+                .map(|window| Command::RestoreDoNotOffer {
+                    conversation: window.conversation_id,
+                    agent: window.agent_id,
+                    until: window.until,
+                }),
+        );
         let mut decisions = Vec::new();
         for command in commands {
             decisions.extend(self.engine.handle(now, command));

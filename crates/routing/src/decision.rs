@@ -120,6 +120,13 @@ pub enum Decision {
         conversation: Uuid,
         still_offered: bool,
     },
+    /// The agent is not offered the conversation again until `until` (it declined or missed
+    /// it, and the queue keeps a do-not-offer window).
+    DoNotOffer {
+        conversation: Uuid,
+        agent: Uuid,
+        until: Timestamp,
+    },
     /// The agent's work or load changed.
     AgentWork {
         agent: Uuid,

@@ -303,7 +303,10 @@ impl Engine {
     pub fn handle(&mut self, now: Timestamp, command: Command) -> Vec<Decision> {
         self.now = now;
         let name = command.name();
-        let restoring = matches!(command, Command::Restore { .. });
+        let restoring = matches!(
+            command,
+            Command::Restore { .. } | Command::RestoreDoNotOffer { .. }
+        );
         let outcome = match command {
             Command::UpsertAgent(input) => self.upsert_agent(input),
             Command::RemoveAgent { agent } => self.remove_agent(agent),
@@ -314,6 +317,11 @@ impl Engine {
                 conversation,
                 state,
             } => self.restore(conversation, state),
+            Command::RestoreDoNotOffer {
+                conversation,
+                agent,
+                until,
+            } => self.restore_do_not_offer(conversation, agent, until),
             Command::Accept {
                 conversation,
                 agent,
@@ -1263,11 +1271,35 @@ impl Engine {
         }
         let window = settings.do_not_offer.map_or(0, |d| d.get(conv.media));
         if window > 0 {
-            self.open_dno_window(c, a, now.plus_seconds(i64::from(window)));
+            let until = now.plus_seconds(i64::from(window));
+            self.open_dno_window(c, a, until);
+            self.out.push(Decision::DoNotOffer {
+                conversation: self.conv(c).id,
+                agent: self.agent(a).id,
+                until,
+            });
         }
         if self.conv(c).preferred == Some(a) {
             self.clear_hold(c);
         }
+    }
+
+    fn restore_do_not_offer(
+        &mut self,
+        conversation: Uuid,
+        agent: Uuid,
+        until: Timestamp,
+    ) -> Outcome {
+        let c = self.conv_idx(conversation)?;
+        let a = self.agent_idx(agent)?;
+        if until > self.now {
+            let conv = self.conv_mut(c);
+            if !conv.tried.contains(&a) {
+                conv.tried.push(a);
+            }
+            self.open_dno_window(c, a, until);
+        }
+        Ok(())
     }
 
     /// Opens the agent's do-not-offer window on the conversation, replacing an open one.

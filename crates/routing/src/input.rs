@@ -154,10 +154,17 @@ pub enum Command {
     /// A new conversation, routed at once.
     Enqueue(ConversationInput),
     /// A conversation as it stood before a restart; decides nothing by itself (the next command
-    /// or tick routes what is pending). Do-not-offer windows are not restored.
+    /// or tick routes what is pending).
     Restore {
         conversation: ConversationInput,
         state: RestoredState,
+    },
+    /// A do-not-offer window that was open before a restart (after the conversation's
+    /// `Restore`); one that has ended by now changes nothing.
+    RestoreDoNotOffer {
+        conversation: Uuid,
+        agent: Uuid,
+        until: Timestamp,
     },
     Accept {
         conversation: Uuid,
@@ -211,6 +218,7 @@ impl Command {
             Self::RemoveQueue { .. } => "RemoveQueue",
             Self::Enqueue(_) => "Enqueue",
             Self::Restore { .. } => "Restore",
+            Self::RestoreDoNotOffer { .. } => "RestoreDoNotOffer",
             Self::Accept { .. } => "Accept",
             Self::Decline { .. } => "Decline",
             Self::Assign { .. } => "Assign",

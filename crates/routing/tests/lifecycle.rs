@@ -624,3 +624,46 @@ fn a_conversation_offered_elsewhere_outlives_the_removal_of_its_preferred_agent(
     let d = w.decline(500, 2);
     assert_eq!(offers(&d), [(id(500), id(2))]);
 }
+
+#[test]
+fn a_do_not_offer_window_is_reported_and_outlives_a_restart() {
+    let window_queue = || {
+        let mut q = queue(100, OfferAlgorithm::LongestIdle, &[1]);
+        q.do_not_offer = Some(MediaMap {
+            voice: 60,
+            messaging: 60,
+            email: 60,
+        });
+        q
+    };
+    let mut w = World::new();
+    w.agents([agent(1)]);
+    w.run(Command::UpsertQueue(window_queue()));
+    w.enqueue(conversation(500, 100, 0));
+    let d = w.decline(500, 1);
+    assert!(d.contains(&Decision::DoNotOffer {
+        conversation: id(500),
+        agent: id(1),
+        until: at(60),
+    }));
+
+    // A new engine told the conversation and its window keeps the agent away until it ends.
+    let mut restarted = World::new();
+    restarted.agents([agent(1)]);
+    restarted.run(Command::UpsertQueue(window_queue()));
+    restarted.run(Command::Restore {
+        conversation: conversation(500, 100, 0),
+        state: RestoredState::Pending,
+    });
+    let d = restarted.run(Command::RestoreDoNotOffer {
+        conversation: id(500),
+        agent: id(1),
+        until: at(60),
+    });
+    assert!(d.is_empty(), "{d:?}");
+    assert!(
+        offers(&restarted.at(30)).is_empty(),
+        "still inside the window"
+    );
+    assert_eq!(offers(&restarted.at(60)), [(id(500), id(1))]);
+}

@@ -696,6 +696,17 @@ impl Model {
                     };
                     assert_eq!(work, expected, "reported work of {agent}");
                 }
+                Decision::DoNotOffer {
+                    conversation,
+                    agent,
+                    until,
+                } => {
+                    assert_eq!(
+                        self.dno.get(&(conversation, agent)),
+                        Some(&until),
+                        "the window reported is the one the miss opened"
+                    );
+                }
                 Decision::ThresholdCrossed { .. } | Decision::Rejected { .. } => {}
             }
         }

@@ -209,6 +209,30 @@ async fn an_offer_out_at_a_restart_is_honoured_after_it() {
     assert_eq!(accepted["assigneeId"], ada.as_str());
 }
 
+#[tokio::test]
+async fn a_do_not_offer_window_outlives_a_restart() {
+    let app = TestApp::spawn().await;
+    let ws = app.workspace().await;
+    let (ada, ada_key) = agent(&app, &ws, "Ada").await;
+    let body = json!({"name": "Support", "isDoNotOfferEnabled": true,
+        "doNotOfferTimeouts": {"WidgetChat": 600}});
+    let queue = queue(&app, &ws, body, &[&ada]).await;
+    let declined_one = id(&conversation(&app, &ws, &queue).await);
+    let (status, declined) = act(&app, &ws, &declined_one, "decline", &ada_key).await;
+    assert_eq!(status, StatusCode::OK, "{declined}");
+    assert_eq!(
+        declined["status"], "pending",
+        "Ada is not offered it again for 600 s"
+    );
+
+    // After a restart Ada, the only member, is still kept from it, though routing starts anew.
+    let app = app.restart().await;
+    let other = id(&conversation(&app, &ws, &queue).await);
+    assert_eq!(offered_to(&app, &ws, &other).await, [ada.clone()]);
+    assert_eq!(offered_to(&app, &ws, &declined_one).await, [ada]);
+    assert_eq!(read(&app, &ws, &declined_one).await["status"], "pending");
+}
+
 async fn read(app: &TestApp, ws: &Ws, conversation: &str) -> Value {
     app.get(&ws.path(&format!("/conversations/{conversation}")), &ws.key)
         .await

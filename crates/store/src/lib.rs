@@ -38,7 +38,7 @@ pub use leases::Lease;
 pub use media::Media;
 pub use members::{MemberOutcome, Removal};
 pub use page::{Cursor, Page};
-pub use routing::{Offer, Roster, RoutingSnapshot};
+pub use routing::{Offer, Roster, RoutingSnapshot, Window};
 pub use tags::{NewTag, name_taken as tag_name_taken};
 pub use teams::{MEMBER_ORDER, MEMBERS_PER_CHANGE_MAX, TeamDetails, TeamMember};
 

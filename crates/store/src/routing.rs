@@ -9,8 +9,8 @@ use domain::conversation::{Conversation, Status};
 use domain::custom_attribute::ValuesPatch;
 use domain::event::{
     AGENT_WORK, CONVERSATION_ABANDONED, CONVERSATION_ASSIGNED, CONVERSATION_CLOSED,
-    CONVERSATION_OFFERED, CONVERSATION_REQUEUED, NewEvent, OFFER_CANCELLED, QUEUE_THRESHOLD,
-    WRAP_UP_STARTED,
+    CONVERSATION_OFFERED, CONVERSATION_REQUEUED, DO_NOT_OFFER, NewEvent, OFFER_CANCELLED,
+    QUEUE_THRESHOLD, WRAP_UP_STARTED,
 };
 use domain::queue::{Queue, QueueMember};
 use domain::tenancy::WorkspaceSettings;
@@ -45,6 +45,8 @@ pub struct RoutingSnapshot {
     pub open_conversations: Vec<Conversation>,
     /// Every offer still out.
     pub offers: Vec<Offer>,
+    /// The do-not-offer windows of open conversations (some may have ended by now).
+    pub do_not_offer: Vec<Window>,
     pub settings: WorkspaceSettings,
 }
 
@@ -73,6 +75,33 @@ async fn roster(
         queues,
         settings,
     })
+}
+
+/// A do-not-offer window: `agent_id` is not offered `conversation_id` until `until`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Window {
+    pub conversation_id: Uuid,
+    pub agent_id: Uuid,
+    pub until: Timestamp,
+}
+
+async fn windows_of(c: &mut AnyConnection, workspace_id: Uuid) -> Result<Vec<Window>> {
+    let sql = format!(
+        "SELECT w.conversation_id, w.agent_id, w.until FROM do_not_offer w \
+         JOIN conversations ON conversations.id = w.conversation_id \
+         WHERE w.workspace_id = $1 AND conversations.{STILL_OPEN} \
+         ORDER BY w.until, w.conversation_id, w.agent_id"
+    );
+    let rows = q(&sql, &[workspace_id.into()]).fetch_all(c).await?;
+    rows.iter()
+        .map(|row| {
+            Ok(Window {
+                conversation_id: row.uuid("conversation_id")?,
+                agent_id: row.uuid("agent_id")?,
+                until: row.time("until")?,
+            })
+        })
+        .collect()
 }
 
 async fn offers_of(c: &mut AnyConnection, workspace_id: Uuid) -> Result<Vec<Offer>> {
@@ -108,11 +137,13 @@ impl Store {
                 } = roster(c, workspace_id, rules).await?;
                 let open_conversations = crate::conversations::open_of(c, workspace_id).await?;
                 let offers = offers_of(c, workspace_id).await?;
+                let do_not_offer = windows_of(c, workspace_id).await?;
                 Ok(RoutingSnapshot {
                     agents,
                     queues,
                     open_conversations,
                     offers,
+                    do_not_offer,
                     settings,
                 })
             })
@@ -242,6 +273,8 @@ struct Batch {
     offers: Vec<(NewOffer, usize)>,
     /// Each agent's last work state.
     work: BTreeMap<Uuid, Work>,
+    /// Do-not-offer windows opened, by conversation and agent.
+    windows: BTreeMap<(Uuid, Uuid), Timestamp>,
     events: Vec<NewEvent>,
     /// Events of offers that were not made (their conversation had ended outside routing).
     unmade: HashSet<usize>,
@@ -264,6 +297,7 @@ impl Batch {
             now,
             offers: Vec::new(),
             work: BTreeMap::new(),
+            windows: BTreeMap::new(),
             events: Vec::new(),
             unmade: HashSet::new(),
         }
@@ -321,6 +355,18 @@ impl Batch {
                 self.events
                     .push(self.event(QUEUE_THRESHOLD, None, None, data));
             }
+            Decision::DoNotOffer {
+                conversation,
+                agent,
+                until,
+            } => {
+                self.windows.insert((conversation, agent), until);
+                let data =
+                    json!({"conversationId": conversation, "agentId": agent, "until": until});
+                let event = self.event(DO_NOT_OFFER, Some(agent), Some(conversation), data);
+                self.events.push(event);
+            }
+
             Decision::Rejected { .. } => {}
             _ => {
                 self.write_offers(c).await?;
@@ -334,6 +380,7 @@ impl Batch {
     async fn finish(mut self, c: &mut AnyConnection) -> Result<()> {
         self.write_offers(c).await?;
         write_work(c, &self.work).await?;
+        write_windows(c, self.ws, self.now, &self.windows).await?;
         let unmade = std::mem::take(&mut self.unmade);
         let events: Vec<NewEvent> = self
             .events
@@ -403,6 +450,43 @@ async fn mark_offered(
         .bind_list(&ids)
         .push(&format!(" AND status <> $1 AND {STILL_OPEN}"));
     sql.execute(c).await?;
+    Ok(())
+}
+
+/// Stores do-not-offer windows (replacing an agent's earlier one on the same conversation), many
+/// to a statement, and removes those of the workspace that have ended. An agent deleted
+/// meanwhile keeps none.
+async fn write_windows(
+    c: &mut AnyConnection,
+    ws: Uuid,
+    now: Timestamp,
+    windows: &BTreeMap<(Uuid, Uuid), Timestamp>,
+) -> Result<()> {
+    if windows.is_empty() {
+        return Ok(());
+    }
+    exec(
+        c,
+        "DELETE FROM do_not_offer WHERE workspace_id = $1 AND until <= $2",
+        &[ws.into(), now.into()],
+    )
+    .await?;
+    let all: Vec<_> = windows.iter().collect();
+    for chunk in all.chunks(ROWS_PER_STATEMENT) {
+        let mut sql = Sql::new(
+            "INSERT INTO do_not_offer (workspace_id, conversation_id, agent_id, until) SELECT ",
+        );
+        sql.bind(ws)
+            .push(", v.column1, v.column2, v.column3 FROM (VALUES ")
+            .bind_rows(chunk.iter().map(|((conversation, agent), until)| {
+                vec![(*conversation).into(), (*agent).into(), (**until).into()]
+            }))
+            .push(
+                ") AS v WHERE EXISTS (SELECT 1 FROM agents WHERE id = v.column2) \
+                 ON CONFLICT (conversation_id, agent_id) DO UPDATE SET until = excluded.until",
+            );
+        sql.execute(c).await?;
+    }
     Ok(())
 }
 
@@ -567,6 +651,7 @@ async fn apply(
         }
         Decision::Offered { .. }
         | Decision::AgentWork { .. }
+        | Decision::DoNotOffer { .. }
         | Decision::ThresholdCrossed { .. }
         // Gathered and written together by `Batch`.
         | Decision::Rejected { .. } => Ok(None),
