@@ -228,7 +228,10 @@ async fn a_do_not_offer_window_outlives_a_restart() {
     // After a restart Ada, the only member, is still kept from it, though routing starts anew.
     let app = app.restart().await;
     let other = id(&conversation(&app, &ws, &queue).await);
-    assert_eq!(offered_to(&app, &ws, &other).await, [ada.clone()]);
+    assert_eq!(
+        offered_to(&app, &ws, &other).await,
+        std::slice::from_ref(&ada)
+    );
     assert_eq!(offered_to(&app, &ws, &declined_one).await, [ada]);
     assert_eq!(read(&app, &ws, &declined_one).await["status"], "pending");
 }
