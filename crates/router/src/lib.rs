@@ -391,13 +391,8 @@ impl Workspace {
         if !self.due_for_sync(now) {
             return None;
         }
-        self.sync_generation += 1;
+        let read = self.begin_read();
         self.sync_in_flight = true;
-        let read = read_changes(
-            self.inner.store.clone(),
-            self.lease.workspace_id,
-            self.synced_at,
-        );
         Some(PendingSync {
             generation: self.sync_generation,
             started_at: now,
@@ -413,15 +408,21 @@ impl Workspace {
         if !due && !self.sync_in_flight {
             return Ok(());
         }
-        self.sync_generation += 1;
+        let read = self.begin_read();
         self.sync_in_flight = false;
-        let changes = read_changes(
+        let changes = read.await?;
+        self.apply_changes(now, changes).await
+    }
+
+    /// A new sync's read of what changed since the last one; any read started before it is
+    /// superseded.
+    fn begin_read(&mut self) -> impl Future<Output = Result<Changes, RouteError>> + use<> {
+        self.sync_generation += 1;
+        read_changes(
             self.inner.store.clone(),
             self.lease.workspace_id,
             self.synced_at,
         )
-        .await?;
-        self.apply_changes(now, changes).await
     }
 
     /// Tells the engine the current agents and queues, and lets go of conversations that ended

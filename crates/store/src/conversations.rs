@@ -12,7 +12,7 @@ use sqlx::any::AnyRow;
 use crate::custom_attributes::all_definitions;
 use crate::events::record;
 use crate::page::{Cursor, Listing, Page, by_created_where};
-use crate::sql::{Arg, RowExt, Sql, for_update, json, opt_int, q};
+use crate::sql::{Arg, ROWS_PER_STATEMENT, RowExt, Sql, for_update, json, opt_int, q};
 use crate::{Result, Store, StoreError};
 
 const COLUMNS: &str = "id, number, workspace_id, channel, direction, status, status_updated_at, \
@@ -84,14 +84,10 @@ async fn with_tags(c: &mut AnyConnection, conversations: &mut [Conversation]) ->
     if conversations.is_empty() {
         return Ok(());
     }
-    let mut sql = Sql::new(
-        "SELECT conversation_id, tag_id FROM conversation_tags WHERE conversation_id IN (",
-    );
-    for (i, conversation) in conversations.iter().enumerate() {
-        sql.push(if i == 0 { "" } else { ", " })
-            .bind(conversation.id);
-    }
-    sql.push(") ORDER BY added_at, tag_id");
+    let ids: Vec<Uuid> = conversations.iter().map(|c| c.id).collect();
+    let mut sql =
+        Sql::new("SELECT conversation_id, tag_id FROM conversation_tags WHERE conversation_id IN ");
+    sql.bind_list(&ids).push(" ORDER BY added_at, tag_id");
     for row in sql.fetch_all(c).await? {
         let (owner, tag) = (row.uuid("conversation_id")?, row.uuid("tag_id")?);
         if let Some(conversation) = conversations.iter_mut().find(|c| c.id == owner) {
@@ -127,7 +123,7 @@ pub(crate) async fn fetch_many(
     ids: &[Uuid],
 ) -> Result<Vec<Conversation>> {
     let mut conversations = Vec::with_capacity(ids.len());
-    for chunk in ids.chunks(500) {
+    for chunk in ids.chunks(ROWS_PER_STATEMENT) {
         let mut sql = Sql::new(&format!(
             "SELECT {COLUMNS} FROM conversations WHERE workspace_id = "
         ));

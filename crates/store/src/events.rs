@@ -8,7 +8,7 @@ use sqlx::AnyConnection;
 use sqlx::any::AnyRow;
 use tokio::sync::watch;
 
-use crate::sql::{RowExt, Sql, json, q};
+use crate::sql::{ROWS_PER_STATEMENT, RowExt, Sql, json, q};
 use crate::{Result, Store};
 
 /// Appends an event to the log, in the caller's transaction.
@@ -16,14 +16,10 @@ pub(crate) async fn record(c: &mut AnyConnection, event: &NewEvent) -> Result<()
     record_all(c, std::slice::from_ref(event)).await
 }
 
-/// How many events one INSERT carries (six values each, well under either database's limit on
-/// the values of one statement).
-const EVENTS_PER_INSERT: usize = 500;
-
 /// Appends events to the log in their order, in the caller's transaction: many at a time, since
 /// each statement costs a round trip (on SQLite, a hop to its thread).
 pub(crate) async fn record_all(c: &mut AnyConnection, events: &[NewEvent]) -> Result<()> {
-    for chunk in events.chunks(EVENTS_PER_INSERT) {
+    for chunk in events.chunks(ROWS_PER_STATEMENT) {
         let mut rows = Vec::with_capacity(chunk.len());
         for event in chunk {
             rows.push(vec![

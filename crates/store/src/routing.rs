@@ -22,7 +22,7 @@ use sqlx::AnyConnection;
 use crate::agents::details;
 use crate::conversations::{fetch_many, insert_new};
 use crate::events::record_all;
-use crate::sql::{RowExt, Sql, for_update, q};
+use crate::sql::{ROWS_PER_STATEMENT, RowExt, Sql, for_update, q};
 use crate::{AgentDetails, Lease, Result, Store, StoreError};
 
 /// An offer that is out: `conversation_id` offered to `agent_id` until `expires_at`.
@@ -286,9 +286,6 @@ struct NewOffer {
     agent: Uuid,
     expires: i64,
 }
-
-/// Rows per multi-row statement, well under either database's limit on the values of one.
-const ROWS_PER_STATEMENT: usize = 500;
 
 impl Batch {
     fn new(ws: Uuid, now: Timestamp) -> Self {

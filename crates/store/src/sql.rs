@@ -61,6 +61,10 @@ pub(crate) fn opt_int<T: Into<Arg>>(value: Option<T>) -> Arg {
     value.map_or(Arg::NullInt, Into::into)
 }
 
+/// How many rows one multi-row statement carries (or ids one `IN` list): well under either
+/// database's limit on the values of one statement.
+pub(crate) const ROWS_PER_STATEMENT: usize = 500;
+
 /// A statement and its arguments, built up piece by piece with numbered placeholders.
 #[derive(Debug, Default)]
 pub(crate) struct Sql {

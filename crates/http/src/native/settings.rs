@@ -54,7 +54,7 @@ async fn get_settings(
     Ok(axum::Json(settings.into()))
 }
 
-/// Change the workspace's routing settings (an admin key); routing acts on them within a second.
+/// Change the workspace's routing settings (an admin key); routing acts on them before the answer.
 #[utoipa::path(patch, path = "/workspaces/{workspaceId}/settings", tag = "settings",
     security(("workspaceKey" = [])), params(("workspaceId" = String, Path)), request_body = SettingsIn,
     responses((status = 200, body = SettingsOut), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
