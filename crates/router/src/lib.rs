@@ -1,7 +1,8 @@
 //! The routing engine at work in the server.
 //!
 //! One task per workspace owns that workspace's [`routing::Engine`]. It starts on the first
-//! command for the workspace: it takes the workspace's routing lease (one node routes a
+//! command for the workspace, or when the node finds the workspace has routed work that no
+//! node routes (at the node's start, and every few seconds after): it takes the workspace's routing lease (one node routes a
 //! workspace at a time), rebuilds the engine from the stored state (agents, queues, open
 //! conversations, offers still out, do-not-offer windows), and lets it catch up with the clock,
 //! so offers that ran out while the server was down expire and timers are re-armed. Then it
@@ -41,6 +42,9 @@ const RESYNC: Duration = Duration::from_secs(1);
 /// How soon an agent's shift starting or ending reaches routing at the latest, in workspaces
 /// that enforce schedules.
 const SHIFT_CHECK: Duration = Duration::from_secs(15);
+/// How often a node looks for workspaces with routed work that no node routes (at its start,
+/// after a crash, or when another node's lease ran out).
+const ADOPT_EVERY: Duration = Duration::from_secs(5);
 /// How many waiting commands may share one commit.
 const MAX_BATCH: usize = 512;
 
@@ -182,6 +186,38 @@ impl Router {
         }
     }
 
+    /// Starts routing, on this node, every workspace with routed work that no node routes, at
+    /// once and then every few seconds until the server closes: timers and offers out run on
+    /// time after a restart without waiting for a request, and a node takes over from one
+    /// that stopped once its lease has run out.
+    pub async fn adopt_unrouted_workspaces(self) {
+        let mut closing = self.inner.closing.clone();
+        let mut every = tokio::time::interval(ADOPT_EVERY);
+        loop {
+            tokio::select! {
+                _ = every.tick() => self.adopt_once().await,
+                _ = closing.changed() => return,
+            }
+        }
+    }
+
+    async fn adopt_once(&self) {
+        let now = (self.inner.clock)();
+        match self
+            .inner
+            .store
+            .workspaces_to_route(self.inner.node, now)
+            .await
+        {
+            Ok(workspaces) => {
+                for workspace_id in workspaces {
+                    self.workspace(workspace_id);
+                }
+            }
+            Err(error) => tracing::warn!(%error, "could not look for workspaces to route"),
+        }
+    }
+
     fn workspace(&self, workspace_id: Uuid) -> mpsc::Sender<Request> {
         let mut workspaces = self.inner.workspaces.lock().expect("router lock");
         if let Some(queue) = workspaces.get(&workspace_id).filter(|q| !q.is_closed()) {
@@ -311,10 +347,17 @@ impl Workspace {
         self.synced_at = now;
         self.enforce_schedules = snapshot.settings.enforce_schedules;
         let mut commands = self.sync_commands(&snapshot.agents, &snapshot.queues, now);
+        let changed_status_at: HashMap<Uuid, Timestamp> = snapshot
+            .agents
+            .iter()
+            .map(|d| (d.agent.id, d.agent.availability.last_status_activity()))
+            .collect();
         for conversation in &snapshot.open_conversations {
             if let Some(input) = translate::conversation(conversation) {
                 self.routed.insert(input.id);
-                let state = translate::restored_state(conversation, &snapshot.offers);
+                let state = translate::restored_state(conversation, &snapshot.offers, |agent| {
+                    changed_status_at.get(&agent).copied()
+                });
                 commands.push(Command::Restore {
                     conversation: input,
                     state,

@@ -1,10 +1,10 @@
 //! What the engine is told of the stored state: agents, queues and conversations as its inputs.
 
-use domain::Timestamp;
 use domain::agent::Agent;
 use domain::availability::{Account, Presence};
 use domain::conversation::{Conversation, Status};
 use domain::queue::{Queue, QueueMember};
+use domain::{Timestamp, Uuid};
 use routing::{
     AgentInput, Capacity, ConversationInput, MediaMap, QueueInput, RestoredState, Target,
     Thresholds,
@@ -148,8 +148,14 @@ pub fn conversation(conversation: &Conversation) -> Option<ConversationInput> {
     })
 }
 
-/// Where a stored conversation stands, for restoring it into a new engine.
-pub fn restored_state(conversation: &Conversation, offers: &[Offer]) -> RestoredState {
+/// Where a stored conversation stands, for restoring it into a new engine. `changed_status_at`
+/// tells when an agent last changed presence or activity: a conversation waiting for that agent
+/// alone has waited for it to take work since then at the latest.
+pub fn restored_state(
+    conversation: &Conversation,
+    offers: &[Offer],
+    changed_status_at: impl Fn(Uuid) -> Option<Timestamp>,
+) -> RestoredState {
     match (conversation.status, conversation.assignee_id) {
         (Status::Assigned, Some(agent)) => RestoredState::Assigned { agent },
         (Status::WrapUp, Some(agent)) => RestoredState::WrapUp {
@@ -164,7 +170,14 @@ pub fn restored_state(conversation: &Conversation, offers: &[Offer]) -> Restored
                 .filter(|o| o.conversation_id == conversation.id)
                 .collect();
             match mine.first() {
-                None => RestoredState::Pending,
+                None => RestoredState::Pending {
+                    since: conversation
+                        .target_agent_id
+                        .and_then(changed_status_at)
+                        .map_or(conversation.status_updated_at, |at| {
+                            at.max(conversation.status_updated_at)
+                        }),
+                },
                 Some(first) => RestoredState::Offered {
                     agents: mine.iter().map(|o| o.agent_id).collect(),
                     expires_at: Some(first.expires_at),

@@ -679,6 +679,7 @@ impl Engine {
         });
         if !self.agent(a).available() {
             self.cancel_offers_of(a, CancelReason::AgentAway);
+            self.start_personal_waits(own_pool, input.id);
         }
         self.mark_agent(a);
         Ok(())
@@ -710,6 +711,7 @@ impl Engine {
             agent.pools.clear();
         });
         let agent = self.agents[a as usize].take().expect("live agent");
+        self.start_personal_waits(agent.own_pool, id);
         if agent.touched {
             self.touched.retain(|&t| t != a);
         }
@@ -724,10 +726,26 @@ impl Engine {
         Ok(())
     }
 
+    /// The agent stopped taking work: the conversations waiting for it alone start their
+    /// personal-agent-offline timeout now (those waiting already keep theirs).
+    fn start_personal_waits(&mut self, own_pool: PoolIdx, id: Uuid) {
+        let personal: Vec<ConvIdx> = self.pools[own_pool as usize]
+            .classes
+            .values()
+            .flatten()
+            .map(|k| k.conv)
+            .filter(|&c| self.conv(c).target == Target::Agent(id))
+            .collect();
+        for c in personal {
+            self.arm_personal_timeout(c, self.now);
+        }
+    }
+
     fn agent_away(&mut self, id: Uuid, team: Option<Uuid>) -> Outcome {
         let a = self.agent_idx(id)?;
         self.update_agent(a, |agent| agent.accepts_work = false);
         self.cancel_offers_of(a, CancelReason::AgentAway);
+        self.start_personal_waits(self.agent(a).own_pool, id);
         if let Some(team) = team {
             for c in self.agent(a).assigned.clone() {
                 self.requeue(c, Target::Team(team));
@@ -969,7 +987,7 @@ impl Engine {
 
     fn restore(&mut self, input: ConversationInput, state: RestoredState) -> Outcome {
         let agents: Vec<AgentIdx> = match &state {
-            RestoredState::Pending => Vec::new(),
+            RestoredState::Pending { .. } => Vec::new(),
             RestoredState::Offered { agents, .. } => agents
                 .iter()
                 .map(|&id| self.agent_idx(id))
@@ -979,9 +997,13 @@ impl Engine {
             }
         };
         let c = self.create_conv(&input)?;
-        self.make_pending(c);
+        let since = match state {
+            RestoredState::Pending { since } => since.min(self.now),
+            _ => self.now,
+        };
+        self.make_pending_since(c, since);
         match state {
-            RestoredState::Pending => {}
+            RestoredState::Pending { .. } => {}
             RestoredState::Offered { expires_at, .. } => {
                 self.leave_pending(c);
                 self.conv_mut(c).status = Status::Offered;
@@ -1178,14 +1200,19 @@ impl Engine {
 
     /// Puts the conversation back among the waiting work (it is then routed).
     pub(crate) fn make_pending(&mut self, c: ConvIdx) {
+        self.make_pending_since(c, self.now);
+    }
+
+    /// Puts the conversation among the waiting work as waiting since `since` (earlier than now
+    /// for one restored after a restart).
+    fn make_pending_since(&mut self, c: ConvIdx, since: Timestamp) {
         let p = self.waiting_pool(c);
         if self.conv(c).pool != Some(p) {
             self.leave_pool(c);
-            let now = self.now;
             let conv = self.conv_mut(c);
             conv.pool = Some(p);
-            conv.waiting_since = now;
-            self.pools[p as usize].waiting.insert((now, c));
+            conv.waiting_since = since;
+            self.pools[p as usize].waiting.insert((since, c));
         }
         let key = self.order_key(c);
         let conv = self.conv_mut(c);
@@ -1194,7 +1221,7 @@ impl Engine {
         self.insert_pending(p, key, class, media);
         self.mark_pool(p);
         self.mark_conv(c);
-        self.arm_personal_timeout(c);
+        self.arm_personal_timeout(c, since);
     }
 
     pub(crate) fn leave_pending(&mut self, c: ConvIdx) {
@@ -1374,9 +1401,9 @@ impl Engine {
         }
     }
 
-    /// A conversation starting to wait for one agent who does not take work goes to its queue
-    /// after the queue's personal-agent-offline timeout.
-    fn arm_personal_timeout(&mut self, c: ConvIdx) {
+    /// A conversation waiting for one agent who does not take work (from `since`) goes to its
+    /// queue after the queue's personal-agent-offline timeout.
+    fn arm_personal_timeout(&mut self, c: ConvIdx, since: Timestamp) {
         let conv = self.conv(c);
         let (Target::Agent(agent), Some(_), None) = (conv.target, conv.queue, conv.personal_until)
         else {
@@ -1386,7 +1413,7 @@ impl Engine {
             return;
         };
         if !self.takes_work(agent) {
-            let until = self.now.plus_seconds(i64::from(secs));
+            let until = since.plus_seconds(i64::from(secs));
             self.conv_mut(c).personal_until = Some(until);
             self.add_timer(until, TimerKind::PersonalAgentEnd, c, 0);
         }

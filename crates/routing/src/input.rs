@@ -126,7 +126,10 @@ pub struct ConversationInput {
 /// The state a restored conversation resumes in.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum RestoredState {
-    Pending,
+    /// Waiting for its target since then (a personal agent's offline timeout counts from it).
+    Pending {
+        since: Timestamp,
+    },
     Offered {
         agents: Vec<Uuid>,
         expires_at: Option<Timestamp>,

@@ -261,6 +261,43 @@ fn a_personal_conversation_goes_to_its_queue_when_its_agent_stays_away() {
 }
 
 #[test]
+fn a_personal_wait_starts_when_the_agent_goes_away_and_outlives_a_restart() {
+    let personal_queue = || {
+        let mut q = queue(100, OfferAlgorithm::LongestIdle, &[1, 2]);
+        q.personal_agent_offline_timeout = Some(30);
+        q
+    };
+    let mut w = two_agents(OfferAlgorithm::LongestIdle);
+    w.run(Command::UpsertQueue(personal_queue()));
+    let mut full = agent(2);
+    full.capacity.messaging = 0;
+    w.run(Command::UpsertAgent(full.clone()));
+    let mut personal = conversation(500, 100, 0);
+    personal.target = Target::Agent(id(2));
+    personal.queue = Some(id(100));
+    assert!(offers(&w.enqueue(personal.clone())).is_empty());
+    assert_eq!(w.engine.next_deadline(), None, "agent 2 takes work");
+
+    // Agent 2 goes away at 10: the wait for it starts then.
+    w.at(10);
+    full.accepts_work = false;
+    w.run(Command::UpsertAgent(full.clone()));
+    assert_eq!(w.engine.next_deadline(), Some(at(40)));
+
+    // A new engine at 25, told the conversation has waited since 10, keeps that deadline.
+    let mut restarted = World::new();
+    restarted.agents([agent(1), full]);
+    restarted.run(Command::UpsertQueue(personal_queue()));
+    restarted.at(25);
+    restarted.run(Command::Restore {
+        conversation: personal,
+        state: RestoredState::Pending { since: at(10) },
+    });
+    assert_eq!(restarted.engine.next_deadline(), Some(at(40)));
+    assert_eq!(offers(&restarted.at(40)), [(id(500), id(1))]);
+}
+
+#[test]
 fn transfer_unassign_and_agent_away_move_work() {
     let mut w = World::new();
     let mut a1 = agent(1);
@@ -587,7 +624,7 @@ fn restored_offers_are_honoured_and_expire_on_time() {
     });
     w.run(Command::Restore {
         conversation: conversation(502, 100, 1),
-        state: RestoredState::Pending,
+        state: RestoredState::Pending { since: at(1) },
     });
     assert_eq!(w.engine.next_deadline(), Some(at(5)));
     let d = w.at(5);
@@ -653,7 +690,7 @@ fn a_do_not_offer_window_is_reported_and_outlives_a_restart() {
     restarted.run(Command::UpsertQueue(window_queue()));
     restarted.run(Command::Restore {
         conversation: conversation(500, 100, 0),
-        state: RestoredState::Pending,
+        state: RestoredState::Pending { since: at(0) },
     });
     let d = restarted.run(Command::RestoreDoNotOffer {
         conversation: id(500),

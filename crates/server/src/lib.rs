@@ -113,6 +113,7 @@ pub async fn start_on(listener: TcpListener, config: Config) -> anyhow::Result<S
         media_dir: config.data_dir.join("media"),
         closing: stopped.clone(),
     };
+    tokio::spawn(state.router.clone().adopt_unrouted_workspaces());
     let sweeper = tokio::spawn(expire_activities(
         store.clone(),
         state.clock.clone(),

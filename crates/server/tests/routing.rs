@@ -236,6 +236,32 @@ async fn a_do_not_offer_window_outlives_a_restart() {
     assert_eq!(read(&app, &ws, &declined_one).await["status"], "pending");
 }
 
+#[tokio::test]
+async fn a_wait_for_a_personal_agent_begun_before_a_restart_ends_on_time_after_it() {
+    let app = TestApp::spawn().await;
+    let ws = app.workspace().await;
+    let (ada, _) = agent(&app, &ws, "Ada").await;
+    let (bob, _) = agent(&app, &ws, "Bob").await;
+    let body = json!({"name": "Support", "personalAgentOfflineTimeout": 4});
+    let queue = queue(&app, &ws, body, &[&ada, &bob]).await;
+    let away = ws.path(&format!("/agents/{bob}/availability"));
+    app.patch(&away, &ws.key, json!({"status": "away"})).await;
+    let body = json!({"channel": "messaging", "queueId": queue, "agentId": bob});
+    let (status, personal) = app.post(&ws.path("/conversations"), &ws.key, body).await;
+    assert_eq!(status, StatusCode::CREATED, "{personal}");
+    let created = std::time::Instant::now();
+    let personal = id(&personal);
+
+    tokio::time::sleep(std::time::Duration::from_secs(2)).await;
+    let app = app.restart().await;
+    // The wait counts from the creation (4 s), not from the restart (which would end it 6 s
+    // after the creation at the earliest).
+    tokio::time::sleep(std::time::Duration::from_secs(5).saturating_sub(created.elapsed())).await;
+    let conversation = read(&app, &ws, &personal).await;
+    assert_eq!(conversation["agentId"], Value::Null, "{conversation}");
+    assert_eq!(offered_to(&app, &ws, &personal).await, [ada]);
+}
+
 async fn read(app: &TestApp, ws: &Ws, conversation: &str) -> Value {
     app.get(&ws.path(&format!("/conversations/{conversation}")), &ws.key)
         .await

@@ -64,6 +64,32 @@ impl Store {
         .await
     }
 
+    /// The workspaces with routed work still open (a conversation naming a queue, a team or an
+    /// agent, not yet closed or abandoned) that no node routes now: no lease, a lease run out,
+    /// or a lease of `node_id` itself (taken before it restarted).
+    pub async fn workspaces_to_route(&self, node_id: Uuid, now: Timestamp) -> Result<Vec<Uuid>> {
+        self.read(move |c| {
+            Box::pin(async move {
+                // The status list names each open status so that the (workspace, status) index
+                // answers the probe.
+                let rows = q(
+                    "SELECT w.id FROM workspaces w \
+                     LEFT JOIN routing_leases l ON l.workspace_id = w.id \
+                     WHERE (l.workspace_id IS NULL OR l.expires_at <= $2 OR l.node_id = $1) \
+                       AND EXISTS (SELECT 1 FROM conversations c WHERE c.workspace_id = w.id \
+                         AND c.status IN ('pending', 'offered', 'assigned', 'wrapUp') \
+                         AND (c.queue_id IS NOT NULL OR c.team_id IS NOT NULL \
+                           OR c.target_agent_id IS NOT NULL))",
+                    &[node_id.into(), now.into()],
+                )
+                .fetch_all(c)
+                .await?;
+                rows.iter().map(|row| row.uuid("id")).collect()
+            })
+        })
+        .await
+    }
+
     /// Gives the lease up at once (on shutdown), so that another node need not wait it out.
     pub async fn release_lease(&self, lease: Lease, now: Timestamp) -> Result<()> {
         self.write(move |c| {
