@@ -262,6 +262,51 @@ async fn a_wait_for_a_personal_agent_begun_before_a_restart_ends_on_time_after_i
     assert_eq!(offered_to(&app, &ws, &personal).await, [ada]);
 }
 
+#[tokio::test]
+async fn creates_arriving_together_are_stored_or_refused_one_by_one() {
+    let app = TestApp::spawn().await;
+    let ws = app.workspace().await;
+    let (ada, _) = agent(&app, &ws, "Ada").await;
+    let queue = queue(&app, &ws, json!({"name": "Support"}), &[&ada]).await;
+    let missing = "01a20029-9ec2-7550-8910-115efa7d129d";
+    // Good and bad creates at once, so that routing takes several of them in one batch.
+    let bodies: Vec<(bool, Value)> = (0..30)
+        .map(|i| match i % 3 {
+            0 => (true, json!({"channel": "messaging", "queueId": queue})),
+            1 => (false, json!({"channel": "messaging", "queueId": missing})),
+            _ => (
+                false,
+                json!({"channel": "messaging", "queueId": queue, "agentId": missing}),
+            ),
+        })
+        .collect();
+    let path = ws.path("/conversations");
+    let answers = futures::future::join_all(
+        bodies
+            .iter()
+            .map(|(_, body)| app.post(&path, &ws.key, body.clone())),
+    )
+    .await;
+    let mut stored = Vec::new();
+    for ((good, body), (status, answer)) in bodies.iter().zip(answers) {
+        if *good {
+            assert_eq!(status, StatusCode::CREATED, "{body}: {answer}");
+            stored.push(answer["number"].as_i64().unwrap());
+        } else {
+            assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}: {answer}");
+        }
+    }
+    stored.sort_unstable();
+    stored.dedup();
+    assert_eq!(
+        stored.len(),
+        10,
+        "each stored conversation has its own number"
+    );
+    let (_, listed) = app.get(&ws.path("/conversations?limit=100"), &ws.key).await;
+    assert_eq!(listed["results"].as_array().unwrap().len(), 10, "{listed}");
+}
+
 async fn read(app: &TestApp, ws: &Ws, conversation: &str) -> Value {
     app.get(&ws.path(&format!("/conversations/{conversation}")), &ws.key)
         .await

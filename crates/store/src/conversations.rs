@@ -2,8 +2,10 @@
 //! user, queue, tags) belongs to its workspace; the end-user helpers at the bottom serve
 //! anonymization, which closes and scrubs an end user's conversations in its own transaction.
 
+use std::collections::{HashMap, HashSet};
+
 use domain::conversation::{Channel, Conversation, Details, Direction, Status};
-use domain::custom_attribute::{EntityType, ValuesPatch, patch_values};
+use domain::custom_attribute::{CustomAttribute, EntityType, ValuesPatch, patch_values};
 use domain::event::{CONVERSATION_CLOSED, CONVERSATION_CREATED, NewEvent};
 use domain::{Invalid, Timestamp, Uuid};
 use sqlx::AnyConnection;
@@ -12,7 +14,7 @@ use sqlx::any::AnyRow;
 use crate::custom_attributes::all_definitions;
 use crate::events::record;
 use crate::page::{Cursor, Listing, Page, by_created_where};
-use crate::sql::{Arg, ROWS_PER_STATEMENT, RowExt, Sql, for_update, json, opt_int, q};
+use crate::sql::{Arg, ROWS_PER_STATEMENT, RowExt, Sql, for_update, json, known_ids, opt_int, q};
 use crate::{Result, Store, StoreError};
 
 const COLUMNS: &str = "id, number, workspace_id, channel, direction, status, status_updated_at, \
@@ -160,13 +162,28 @@ async fn save(c: &mut AnyConnection, conversation: &Conversation) -> Result<()> 
 }
 
 /// Inserts a new conversation; the database gives it its `number`, which is returned.
-async fn insert(c: &mut AnyConnection, conversation: &Conversation) -> Result<i64> {
-    let sql = format!(
-        "INSERT INTO conversations ({}) VALUES ({}) RETURNING number",
-        COLUMNS.replace("number, ", ""),
-        crate::sql::placeholders(1, 22)
-    );
-    let args = [
+/// Inserts conversations; answers the number each was given, by id.
+async fn insert_rows<'a>(
+    c: &mut AnyConnection,
+    conversations: impl Iterator<Item = &'a Conversation>,
+) -> Result<HashMap<Uuid, i64>> {
+    let columns = COLUMNS.replace("number, ", "");
+    let conversations: Vec<&Conversation> = conversations.collect();
+    let mut numbers = HashMap::with_capacity(conversations.len());
+    for chunk in conversations.chunks(ROWS_PER_STATEMENT) {
+        let rows: Vec<Vec<Arg>> = chunk.iter().map(|c| row_of(c)).collect::<Result<_>>()?;
+        let mut sql = Sql::new(&format!("INSERT INTO conversations ({columns}) VALUES "));
+        sql.bind_rows(rows).push(" RETURNING id, number");
+        for row in sql.fetch_all(c).await? {
+            numbers.insert(row.uuid("id")?, row.int("number")?);
+        }
+    }
+    Ok(numbers)
+}
+
+/// The values of a new conversation's row, in the order of [`COLUMNS`] without `number`.
+fn row_of(conversation: &Conversation) -> Result<Vec<Arg>> {
+    Ok(vec![
         conversation.id.into(),
         conversation.workspace_id.into(),
         conversation.channel.dixa_name().into(),
@@ -189,9 +206,7 @@ async fn insert(c: &mut AnyConnection, conversation: &Conversation) -> Result<i6
         opt_int(conversation.wrap_up_until),
         conversation.team_id.into(),
         conversation.target_agent_id.into(),
-    ];
-    let row = q(&sql, &args).fetch_one(c).await?;
-    row.int("number")
+    ])
 }
 
 /// Refuses (422) an end user that is not one of the workspace's, or that was anonymized.
@@ -214,19 +229,6 @@ async fn require_end_user(c: &mut AnyConnection, workspace_id: Uuid, id: Uuid) -
 }
 
 /// Refuses (422) a queue, team or agent that is not one of the workspace's.
-async fn require_own(
-    c: &mut AnyConnection,
-    workspace_id: Uuid,
-    (table, field, what): (&str, &str, &str),
-    id: Uuid,
-) -> Result<()> {
-    if crate::sql::row_exists(c, table, workspace_id, id).await? {
-        Ok(())
-    } else {
-        Err(Invalid::new(field, format!("{what} {id} does not exist")).into())
-    }
-}
-
 const QUEUE: (&str, &str, &str) = ("queues", "queueId", "queue");
 const TEAM: (&str, &str, &str) = ("teams", "teamId", "team");
 const AGENT: (&str, &str, &str) = ("agents", "agentId", "agent");
@@ -322,42 +324,120 @@ async fn add_tag(
     Ok(())
 }
 
-/// Checks and inserts a new conversation with its tags and custom attribute values; returns it
-/// with the event that tells of it, for the caller to record last. Refused (422) when what it
-/// names is not the workspace's, before anything is written.
-pub(crate) async fn insert_new(
+/// Checks and inserts new conversations of one workspace with their tags and custom attribute
+/// values. Answers each with the event that tells of it, for the caller to record last, or
+/// with its refusal (422) when what it names is not the workspace's; a refused one writes
+/// nothing. Any other failure fails the whole write. Under load a routing batch holds hundreds
+/// of conversations, so their targets are checked with one query per kind and their rows go in
+/// with one statement per few hundred.
+pub(crate) async fn insert_all(
     c: &mut AnyConnection,
+    workspace_id: Uuid,
+    creates: Vec<(Conversation, ValuesPatch)>,
+) -> Result<Vec<Result<(Conversation, NewEvent)>>> {
+    let targets = Targets::read(c, workspace_id, &creates).await?;
+    let mut definitions = None;
+    let mut checked = Vec::with_capacity(creates.len());
+    for (conversation, attributes) in creates {
+        let outcome = check(c, &targets, &mut definitions, conversation, attributes).await;
+        checked.push(match outcome {
+            Err(StoreError::Invalid(_) | StoreError::NotFound) | Ok(_) => outcome,
+            Err(error) => return Err(error),
+        });
+    }
+    let numbers = insert_rows(c, checked.iter().flatten()).await?;
+    let mut inserted = Vec::with_capacity(checked.len());
+    for outcome in checked {
+        inserted.push(match outcome {
+            Ok(mut conversation) => {
+                conversation.number = *numbers
+                    .get(&conversation.id)
+                    .ok_or_else(|| StoreError::Other("a new conversation has no number".into()))?;
+                for tag in conversation.tag_ids.clone() {
+                    add_tag(c, &conversation, tag, conversation.created_at).await?;
+                }
+                let at = conversation.created_at;
+                let created = NewEvent::conversation(CONVERSATION_CREATED, &conversation, at);
+                Ok((conversation, created))
+            }
+            Err(refused) => Err(refused),
+        });
+    }
+    Ok(inserted)
+}
+
+/// The queues, teams and agents that new conversations name and the workspace has.
+struct Targets {
+    known: [HashSet<Uuid>; 3],
+}
+
+const TARGETS: [(&str, &str, &str); 3] = [QUEUE, TEAM, AGENT];
+
+impl Targets {
+    async fn read(
+        c: &mut AnyConnection,
+        workspace_id: Uuid,
+        creates: &[(Conversation, ValuesPatch)],
+    ) -> Result<Self> {
+        let mut known: [HashSet<Uuid>; 3] = Default::default();
+        for (kind, (table, ..)) in TARGETS.iter().enumerate() {
+            let mut named: Vec<Uuid> = creates
+                .iter()
+                .filter_map(|(conversation, _)| Self::named(conversation)[kind])
+                .collect();
+            named.sort_unstable();
+            named.dedup();
+            known[kind] = known_ids(c, table, workspace_id, &named).await?;
+        }
+        Ok(Self { known })
+    }
+
+    /// The queue, team and agent the conversation names, in the order of [`TARGETS`].
+    fn named(conversation: &Conversation) -> [Option<Uuid>; 3] {
+        [
+            conversation.queue_id,
+            conversation.team_id,
+            conversation.target_agent_id,
+        ]
+    }
+
+    /// Refuses (422) a conversation naming a target the workspace does not have.
+    fn require(&self, conversation: &Conversation) -> Result<()> {
+        let named = Self::named(conversation);
+        for (kind, (_, field, what)) in TARGETS.iter().enumerate() {
+            if let Some(id) = named[kind].filter(|id| !self.known[kind].contains(id)) {
+                return Err(Invalid::new(*field, format!("{what} {id} does not exist")).into());
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Checks what a new conversation names and sets its custom attribute values (against the
+/// workspace's conversation attributes, read once per batch when first needed).
+async fn check(
+    c: &mut AnyConnection,
+    targets: &Targets,
+    definitions: &mut Option<Vec<CustomAttribute>>,
     mut conversation: Conversation,
     attributes: ValuesPatch,
-) -> Result<(Conversation, NewEvent)> {
+) -> Result<Conversation> {
     let ws = conversation.workspace_id;
     if let Some(end_user) = conversation.end_user_id {
         require_end_user(c, ws, end_user).await?;
     }
-    let targets = [
-        (QUEUE, conversation.queue_id),
-        (TEAM, conversation.team_id),
-        (AGENT, conversation.target_agent_id),
-    ];
-    for (kind, id) in targets {
-        if let Some(id) = id {
-            require_own(c, ws, kind, id).await?;
-        }
-    }
+    targets.require(&conversation)?;
     require_active_tags(c, ws, &conversation.tag_ids, "tagIds").await?;
     require_routing_needs(c, ws, &conversation.details).await?;
     if !attributes.is_empty() {
-        let definitions = all_definitions(c, ws).await?;
+        if definitions.is_none() {
+            *definitions = Some(all_definitions(c, ws).await?);
+        }
+        let definitions = definitions.as_deref().unwrap_or_default();
         let values = &mut conversation.details.custom_attributes;
-        patch_values(&definitions, EntityType::Conversation, values, attributes)?;
+        patch_values(definitions, EntityType::Conversation, values, attributes)?;
     }
-    conversation.number = insert(c, &conversation).await?;
-    for tag in conversation.tag_ids.clone() {
-        add_tag(c, &conversation, tag, conversation.created_at).await?;
-    }
-    let created =
-        NewEvent::conversation(CONVERSATION_CREATED, &conversation, conversation.created_at);
-    Ok((conversation, created))
+    Ok(conversation)
 }
 
 impl Store {
@@ -371,7 +451,9 @@ impl Store {
     ) -> Result<Conversation> {
         self.write_in(conversation.workspace_id, move |c| {
             Box::pin(async move {
-                let (conversation, created) = insert_new(c, conversation, attributes).await?;
+                let ws = conversation.workspace_id;
+                let mut inserted = insert_all(c, ws, vec![(conversation, attributes)]).await?;
+                let (conversation, created) = inserted.remove(0)?;
                 record(c, &created).await?;
                 Ok(conversation)
             })

@@ -81,14 +81,5 @@ pub(crate) async fn known_agents(
     workspace_id: Uuid,
     ids: &[Uuid],
 ) -> Result<HashSet<Uuid>> {
-    if ids.is_empty() {
-        return Ok(HashSet::new());
-    }
-    let mut sql = Sql::new("SELECT id FROM agents WHERE workspace_id = ");
-    sql.bind(workspace_id).push(" AND id IN ").bind_list(ids);
-    sql.fetch_all(c)
-        .await?
-        .iter()
-        .map(|r| r.uuid("id"))
-        .collect()
+    crate::sql::known_ids(c, "agents", workspace_id, ids).await
 }

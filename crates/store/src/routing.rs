@@ -20,7 +20,7 @@ use serde_json::json;
 use sqlx::AnyConnection;
 
 use crate::agents::details;
-use crate::conversations::{fetch_many, insert_new};
+use crate::conversations::{fetch_many, insert_all};
 use crate::events::record_all;
 use crate::sql::{ROWS_PER_STATEMENT, RowExt, Sql, for_update, q};
 use crate::{AgentDetails, Lease, Result, Store, StoreError};
@@ -222,19 +222,16 @@ impl Store {
             Box::pin(async move {
                 hold(c, &lease).await?;
                 let mut batch = Batch::new(ws, now);
-                let mut created = Vec::with_capacity(creates.len());
-                for (conversation, attributes) in creates {
-                    created.push(match insert_new(c, conversation, attributes).await {
-                        Ok((conversation, event)) => {
+                let created: Vec<Result<Conversation>> = insert_all(c, ws, creates)
+                    .await?
+                    .into_iter()
+                    .map(|inserted| {
+                        inserted.map(|(conversation, event)| {
                             batch.events.push(event);
-                            Ok(conversation)
-                        }
-                        Err(refused @ (StoreError::Invalid(_) | StoreError::NotFound)) => {
-                            Err(refused)
-                        }
-                        Err(error) => return Err(error),
-                    });
-                }
+                            conversation
+                        })
+                    })
+                    .collect();
                 let (decisions, back) = decide(&created);
                 for decision in &decisions {
                     batch.add(c, decision).await?;

@@ -1,6 +1,8 @@
 //! Helpers for SQL written once for both databases: `$n` placeholders, UUID text, millisecond
 //! times and JSON documents.
 
+use std::collections::HashSet;
+
 use domain::{Timestamp, Uuid};
 use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, Row};
@@ -238,6 +240,24 @@ pub(crate) fn like_contains(text: &str) -> String {
     }
     escaped.push('%');
     escaped
+}
+
+/// The ids among `ids` that are rows of the workspace's `table`.
+pub(crate) async fn known_ids(
+    c: &mut AnyConnection,
+    table: &str,
+    workspace_id: Uuid,
+    ids: &[Uuid],
+) -> Result<HashSet<Uuid>> {
+    let mut known = HashSet::with_capacity(ids.len());
+    for chunk in ids.chunks(ROWS_PER_STATEMENT) {
+        let mut sql = Sql::new(&format!("SELECT id FROM {table} WHERE workspace_id = "));
+        sql.bind(workspace_id).push(" AND id IN ").bind_list(chunk);
+        for row in sql.fetch_all(c).await? {
+            known.insert(row.uuid("id")?);
+        }
+    }
+    Ok(known)
 }
 
 /// Whether the workspace's `table` has the row `id`.
