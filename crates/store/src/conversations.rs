@@ -126,12 +126,13 @@ pub(crate) async fn fetch_many(
 ) -> Result<Vec<Conversation>> {
     let mut conversations = Vec::with_capacity(ids.len());
     for chunk in ids.chunks(ROWS_PER_STATEMENT) {
-        let mut sql = Sql::new(&format!(
-            "SELECT {COLUMNS} FROM conversations WHERE workspace_id = "
-        ));
-        sql.bind(workspace_id).push(" AND id IN ").bind_list(chunk);
+        let mut sql = Sql::new(&format!("SELECT {COLUMNS} FROM conversations WHERE "));
+        sql.by_ids(chunk);
         for row in sql.fetch_all(&mut *c).await? {
-            conversations.push(conversation_from(&row)?);
+            let conversation = conversation_from(&row)?;
+            if conversation.workspace_id == workspace_id {
+                conversations.push(conversation);
+            }
         }
     }
     with_tags(c, &mut conversations).await?;

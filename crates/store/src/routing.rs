@@ -442,7 +442,9 @@ async fn mark_offered(
         .bind(now)
         .push(" WHERE id IN ")
         .bind_list(&ids)
-        .push(&format!(" AND status <> $1 AND {STILL_OPEN}"));
+        .push(" AND status <> ")
+        .bind(Status::Offered.as_str())
+        .push(&format!(" AND {STILL_OPEN}"));
     sql.execute(c).await?;
     Ok(())
 }
