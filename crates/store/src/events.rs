@@ -2,6 +2,8 @@
 //! an event exists exactly when its change does; streams read the log in `seq` order and wait
 //! for news of writes (this node's at once; another node's when its change notice arrives).
 
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+
 use domain::Uuid;
 use domain::event::{Event, NewEvent};
 use sqlx::AnyConnection;
@@ -17,8 +19,34 @@ pub(crate) async fn record(c: &mut AnyConnection, event: &NewEvent) -> Result<()
 }
 
 /// Appends events to the log in their order, in the caller's transaction: many at a time, since
-/// each statement costs a round trip (on SQLite, a hop to its thread).
+/// each statement costs a round trip (on SQLite, a hop to its thread). Inside a SQLite batch
+/// (see [`crate::writer`]) they are kept for the batch to write with everyone else's just before
+/// its commit; every write records its events last, so nothing it does comes after them.
 pub(crate) async fn record_all(c: &mut AnyConnection, events: &[NewEvent]) -> Result<()> {
+    if DEFERRED
+        .try_with(|deferred| lock(deferred).extend_from_slice(events))
+        .is_ok()
+    {
+        return Ok(());
+    }
+    for insert in inserts(events)? {
+        insert.execute(c).await?;
+    }
+    Ok(())
+}
+
+tokio::task_local! {
+    /// The events recorded by the write running now in a SQLite batch.
+    pub(crate) static DEFERRED: Arc<Mutex<Vec<NewEvent>>>;
+}
+
+pub(crate) fn lock(events: &Mutex<Vec<NewEvent>>) -> MutexGuard<'_, Vec<NewEvent>> {
+    events.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+/// The statements that append `events` to the log, in their order.
+pub(crate) fn inserts(events: &[NewEvent]) -> Result<Vec<Sql>> {
+    let mut statements = Vec::with_capacity(events.len().div_ceil(ROWS_PER_STATEMENT));
     for chunk in events.chunks(ROWS_PER_STATEMENT) {
         let mut rows = Vec::with_capacity(chunk.len());
         for event in chunk {
@@ -31,14 +59,13 @@ pub(crate) async fn record_all(c: &mut AnyConnection, events: &[NewEvent]) -> Re
                 event.at.into(),
             ]);
         }
-        Sql::new(
+        let mut insert = Sql::new(
             "INSERT INTO events (workspace_id, agent_id, conversation_id, kind, data, at) VALUES ",
-        )
-        .bind_rows(rows)
-        .execute(c)
-        .await?;
+        );
+        insert.bind_rows(rows);
+        statements.push(insert);
     }
-    Ok(())
+    Ok(statements)
 }
 
 const COLUMNS: &str = "seq, workspace_id, agent_id, conversation_id, kind, data, at";

@@ -109,6 +109,17 @@ impl Sql {
         self.push(")")
     }
 
+    /// Appends another statement built this way, its placeholders numbered on from these.
+    pub fn append(&mut self, other: &Sql) -> &mut Self {
+        let mut copied = 0;
+        for (placeholder, arg) in other.placeholders.iter().zip(&other.args) {
+            self.push(&other.text[copied..placeholder.start])
+                .bind(arg.clone());
+            copied = placeholder.end;
+        }
+        self.push(&other.text[copied..])
+    }
+
     /// Appends `id IN (…)`, to be the only condition: the caller checks each row's workspace
     /// itself. With the workspace in the condition too, SQLite (which keeps no statistics
     /// here) prefers an index on the workspace to a lookup of each id, and reads every row of
