@@ -23,7 +23,7 @@ use axum::Router;
 use utoipa::OpenApi;
 use utoipa_axum::router::OpenApiRouter;
 
-pub use state::{AppState, Clock, SystemClock};
+pub use state::{AppState, Clock, Shared, SystemClock};
 
 use auth::SecuritySchemes;
 

@@ -20,8 +20,26 @@ impl Clock for SystemClock {
     }
 }
 
+/// What handlers share, behind one pointer: every request gets its own handle, and cloning
+/// one pointer costs less than cloning each part.
 #[derive(Clone)]
-pub struct AppState {
+pub struct AppState(Arc<Shared>);
+
+impl AppState {
+    pub fn new(shared: Shared) -> Self {
+        Self(Arc::new(shared))
+    }
+}
+
+impl std::ops::Deref for AppState {
+    type Target = Shared;
+
+    fn deref(&self) -> &Shared {
+        &self.0
+    }
+}
+
+pub struct Shared {
     pub store: Store,
     pub clock: Arc<dyn Clock>,
     /// SHA-256 (hex) of the server admin token.
@@ -38,7 +56,7 @@ pub struct AppState {
     pub closing: tokio::sync::watch::Receiver<bool>,
 }
 
-impl AppState {
+impl Shared {
     pub fn now(&self) -> Timestamp {
         self.clock.now()
     }

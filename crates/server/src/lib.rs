@@ -11,7 +11,7 @@ use axum::serve::ListenerExt;
 use domain::Timestamp;
 use store::Store;
 use switchboard_http::auth::{hash_secret, new_secret};
-use switchboard_http::{AppState, Clock, SystemClock};
+use switchboard_http::{AppState, Clock, Shared, SystemClock};
 use tokio::net::TcpListener;
 use tokio::sync::watch;
 
@@ -98,7 +98,7 @@ pub async fn start_on(listener: TcpListener, config: Config) -> anyhow::Result<S
         Arc::new(move || router_clock.now()),
         stopped.clone(),
     );
-    let state = AppState {
+    let state = AppState::new(Shared {
         store: store.clone(),
         router,
         clock,
@@ -112,7 +112,7 @@ pub async fn start_on(listener: TcpListener, config: Config) -> anyhow::Result<S
             .into(),
         media_dir: config.data_dir.join("media"),
         closing: stopped.clone(),
-    };
+    });
     tokio::spawn(state.router.clone().adopt_unrouted_workspaces());
     let sweeper = tokio::spawn(expire_activities(
         store.clone(),
