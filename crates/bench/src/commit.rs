@@ -20,8 +20,10 @@ pub async fn sqlite(file: &Path, duration: Duration) -> anyhow::Result<f64> {
         .synchronous(SqliteSynchronous::Full)
         .connect()
         .await?;
-    conn.execute("CREATE TABLE bench_commits (id INTEGER PRIMARY KEY, value TEXT NOT NULL)")
-        .await?;
+    conn.execute(
+        "CREATE TABLE IF NOT EXISTS bench_commits (id INTEGER PRIMARY KEY, value TEXT NOT NULL)",
+    )
+    .await?;
     let started = Instant::now();
     let mut commits = 0u64;
     while started.elapsed() < duration {

@@ -48,6 +48,44 @@ impl Stats {
     }
 }
 
+/// How long one turn of loads run in turns lasts.
+pub const TURN: Duration = Duration::from_secs(1);
+
+/// How many turns make up `load.duration`.
+pub fn turns(load: Load) -> u32 {
+    (load.duration.as_secs_f64() / TURN.as_secs_f64())
+        .ceil()
+        .max(1.0) as u32
+}
+
+/// Runs each load in turns of [`TURN`], one after the other, until each has had
+/// `load.duration`, and gathers what each saw: loads compared with each other then meet the
+/// same machine, whose speed drifts over a run on a shared host.
+pub async fn in_turns(load: Load, kinds: &[(StatusCode, MakeRequest)]) -> Vec<Stats> {
+    let mut totals: Vec<Stats> = kinds.iter().map(|_| Stats::default()).collect();
+    let turn = Load {
+        duration: TURN,
+        ..load
+    };
+    for _ in 0..turns(load) {
+        for ((expected, make), total) in kinds.iter().zip(&mut totals) {
+            total.absorb(run(turn, *expected, make.clone()).await);
+        }
+    }
+    totals
+}
+
+impl Stats {
+    /// Adds another run's figures to these.
+    pub fn absorb(&mut self, other: Stats) {
+        self.latencies.extend(other.latencies);
+        self.latencies.sort_unstable();
+        self.errors += other.errors;
+        self.first_error = self.first_error.take().or(other.first_error);
+        self.elapsed += other.elapsed;
+    }
+}
+
 /// Runs the load and gathers what every worker saw.
 pub async fn run(load: Load, expected: StatusCode, make: MakeRequest) -> Stats {
     let started = Instant::now();

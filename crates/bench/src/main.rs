@@ -22,6 +22,10 @@
 //!   can be judged against the aim "create agent (durable) at no less than the database's own
 //!   single-row commit rate".
 //!
+//! Each yardstick runs in one-second turns with what it measures (Get Agent, then the bare
+//! handler, then Get Agent again…; Create Agent, then the commits…), since a shared host's speed
+//! drifts over a run and a ratio of figures taken minutes apart measured the drift.
+//!
 //! Load generator, servers and databases share the machine's cores, so the figures are for
 //! comparison within a run, not capacity planning. Progress goes to stderr; the Markdown tables
 //! of results go to stdout.
@@ -35,7 +39,6 @@ use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
 
-use axum::body::Bytes;
 use clap::Parser;
 use rand::Rng;
 use reqwest::StatusCode;
@@ -45,13 +48,10 @@ use serde_json::json;
 use load::{Load, MakeRequest, Stats};
 use target::{Fixture, PgDatabase};
 
-/// How long each database commit-rate measurement runs.
-const COMMIT_TIME: Duration = Duration::from_secs(3);
-
 const GET: &str = "GET /workspaces/{id}/agents/{agentId}";
 const LIST: &str = "GET /workspaces/{id}/agents?limit=10";
 const CREATE: &str = "POST /workspaces/{id}/agents";
-const BARE: &str = "bare axum";
+const BARE: &str = "GET /workspaces/{id}/agents/{agentId} (bare axum)";
 
 #[derive(Debug, Parser)]
 #[command(about = "Load benchmark of the switchboard agent API")]
@@ -112,15 +112,21 @@ async fn main() -> anyhow::Result<()> {
         "sqlite://{}?mode=rwc",
         dir.path().join("switchboard.db").display()
     );
-    let (fixture, sample) =
-        bench_switchboard("SQLite", url, dir.path(), args.agents, load, &mut report).await?;
-    eprintln!("SQLite: single-row commits");
-    let rate = commit::sqlite(&dir.path().join("commits.db"), COMMIT_TIME).await?;
-    report.commits.push(CommitRow {
-        database: "SQLite",
-        connections: 1,
-        rate,
+    let commits_file = dir.path().join("commits.db");
+    let sqlite_commits: CommitTurn = Box::new(move |turn| {
+        let file = commits_file.clone();
+        Box::pin(async move { Ok(vec![(1, commit::sqlite(&file, turn).await?)]) })
     });
+    bench_switchboard(
+        "SQLite",
+        url,
+        dir.path(),
+        args.agents,
+        load,
+        sqlite_commits,
+        &mut report,
+    )
+    .await?;
 
     if let Some(server_url) = &args.postgres {
         let database = PgDatabase::create(server_url).await?;
@@ -129,50 +135,81 @@ async fn main() -> anyhow::Result<()> {
         outcome?;
     }
 
-    eprintln!("{BARE}: {} bytes of Get Agent", sample.len());
-    let addr = target::serve_constant(sample).await?;
-    let make = get_agent(&format!("http://{addr}"), &fixture);
-    let stats = load::run(load, StatusCode::OK, make).await;
-    report.http.push(HttpRow {
-        server: BARE,
-        request: GET,
-        stats,
-    });
-
     report.print(&args);
     Ok(())
 }
 
-/// Starts the server on `database_url`, fills it and loads it with each request kind in turn.
-/// Returns the fixture and one Get Agent body.
+/// One turn of measuring the database's own commit rate: (connections, commits/s) pairs.
+type CommitTurn =
+    Box<dyn Fn(Duration) -> futures::future::BoxFuture<'static, anyhow::Result<Vec<(usize, f64)>>>>;
+
+/// Starts the server on `database_url`, fills it and loads it with each request kind. Get Agent
+/// runs in turns with the bare handler, and Create Agent with the database's own commits, so
+/// that each pair meets the same machine.
 async fn bench_switchboard(
     server: &'static str,
     database_url: String,
     data_dir: &Path,
     agents: usize,
     load: Load,
+    commits: CommitTurn,
     report: &mut Report,
-) -> anyhow::Result<(Fixture, Bytes)> {
+) -> anyhow::Result<()> {
     eprintln!("{server}: starting the server and creating {agents} agents");
     let running = target::start_switchboard(database_url, data_dir).await?;
     let fixture = Fixture::set_up(format!("http://{}", running.addr), agents).await?;
     let sample = fixture.sample_agent().await?;
+
+    eprintln!(
+        "{server}: {GET}, in turns with {BARE} ({} bytes)",
+        sample.len()
+    );
+    let bare = format!("http://{}", target::serve_constant(sample).await?);
     let kinds = [
-        (GET, StatusCode::OK, get_agent(&fixture.base, &fixture)),
-        (LIST, StatusCode::OK, list_agents(&fixture)),
-        (CREATE, StatusCode::CREATED, create_agent(&fixture)),
+        (StatusCode::OK, get_agent(&fixture.base, &fixture)),
+        (StatusCode::OK, get_agent(&bare, &fixture)),
     ];
-    for (request, expected, make) in kinds {
-        eprintln!("{server}: {request}");
-        let stats = load::run(load, expected, make).await;
-        report.http.push(HttpRow {
-            server,
-            request,
-            stats,
-        });
+    let [get, bare]: [Stats; 2] = load::in_turns(load, &kinds)
+        .await
+        .try_into()
+        .map_err(|_| anyhow::anyhow!("two loads give two results"))?;
+    report.add(server, GET, get);
+    report.add(server, BARE, bare);
+
+    eprintln!("{server}: {LIST}");
+    report.add(
+        server,
+        LIST,
+        load::run(load, StatusCode::OK, list_agents(&fixture)).await,
+    );
+
+    eprintln!("{server}: {CREATE}, in turns with single-row commits");
+    let (mut created, mut rates) = (Stats::default(), Vec::new());
+    let turn = Load {
+        duration: load::TURN,
+        ..load
+    };
+    for _ in 0..load::turns(load) {
+        created.absorb(load::run(turn, StatusCode::CREATED, create_agent(&fixture)).await);
+        rates.extend(commits(load::TURN).await?);
+    }
+    report.add(server, CREATE, created);
+    for connections in [1, load.concurrency] {
+        let measured: Vec<f64> = rates
+            .iter()
+            .filter(|(c, _)| *c == connections)
+            .map(|(_, rate)| *rate)
+            .collect();
+        if !measured.is_empty() {
+            report.commits.push(CommitRow {
+                database: server,
+                connections,
+                rate: measured.iter().sum::<f64>() / measured.len() as f64,
+            });
+        }
     }
     running.shutdown().await?;
-    Ok((fixture, sample))
+    Ok(())
 }
 
 async fn bench_postgres(
@@ -182,17 +219,30 @@ async fn bench_postgres(
     report: &mut Report,
 ) -> anyhow::Result<()> {
     let dir = tempfile::tempdir()?;
-    bench_switchboard("PostgreSQL", url.into(), dir.path(), agents, load, report).await?;
-    for connections in [1, load.concurrency] {
-        eprintln!("PostgreSQL: single-row commits on {connections} connections");
-        let rate = commit::postgres(url, connections, COMMIT_TIME).await?;
-        report.commits.push(CommitRow {
-            database: "PostgreSQL",
-            connections,
-            rate,
-        });
-    }
-    Ok(())
+    let (url_owned, concurrency) = (url.to_owned(), load.concurrency);
+    let commits: CommitTurn = Box::new(move |turn| {
+        let url = url_owned.clone();
+        Box::pin(async move {
+            let mut rates = Vec::new();
+            for connections in [1, concurrency] {
+                rates.push((
+                    connections,
+                    commit::postgres(&url, connections, turn / 2).await?,
+                ));
+            }
+            Ok(rates)
+        })
+    });
+    bench_switchboard(
+        "PostgreSQL",
+        url.into(),
+        dir.path(),
+        agents,
+        load,
+        commits,
+        report,
+    )
+    .await
 }
 
 /// Routing end to end on SQLite and, when given, PostgreSQL; prints one table.
@@ -292,6 +342,14 @@ fn ms(duration: Duration) -> f64 {
 }
 
 impl Report {
+    fn add(&mut self, server: &'static str, request: &'static str, stats: Stats) {
+        self.http.push(HttpRow {
+            server,
+            request,
+            stats,
+        });
+    }
+
     fn http(&self, server: &str, request: &str) -> Option<&Stats> {
         let row = self
             .http
@@ -336,8 +394,7 @@ impl Report {
             );
         }
         println!(
-            "\n## Durable single-row commits (sqlx, one row per transaction, {} s)\n",
-            COMMIT_TIME.as_secs()
+            "\n## Durable single-row commits (sqlx, one row per transaction, in turns with Create Agent)\n"
         );
         println!("| Database | Connections | Commits/s |");
         println!("|---|---:|---:|");
@@ -357,15 +414,17 @@ impl Report {
     }
 
     fn print_aims(&self, concurrency: usize) {
-        let bare = self.http(BARE, GET).map_or(f64::NAN, Stats::rate);
         println!("\n## Against the aims\n");
         println!(
             "| Server | GET agent ÷ bare axum | Create agent/s | DB commits/s, 1 conn | Create ÷ that | DB commits/s, {concurrency} conns | Create ÷ that |"
         );
         println!("|---|---:|---:|---:|---:|---:|---:|");
         for server in ["SQLite", "PostgreSQL"] {
-            let (Some(get), Some(create)) = (self.http(server, GET), self.http(server, CREATE))
-            else {
+            let (Some(get), Some(bare), Some(create)) = (
+                self.http(server, GET),
+                self.http(server, BARE),
+                self.http(server, CREATE),
+            ) else {
                 continue;
             };
             let create = create.rate();
@@ -376,7 +435,7 @@ impl Report {
             };
             println!(
                 "| {server} | {:.0} % | {create:.0} | {one:.0} | {:.2}× | {many} |",
-                100.0 * get.rate() / bare,
+                100.0 * get.rate() / bare.rate(),
                 create / one,
             );
         }
