@@ -2,14 +2,14 @@
 //!
 //! One task per workspace owns that workspace's [`routing::Engine`]. It starts on the first
 //! command for the workspace, or when the node finds the workspace has routed work that no
-//! node routes (at the node's start, and every few seconds after): it takes the workspace's routing lease (one node routes a
-//! workspace at a time), rebuilds the engine from the stored state (agents, queues, open
-//! conversations, offers still out, do-not-offer windows), and lets it catch up with the clock,
-//! so offers that ran out while the server was down expire and timers are re-armed. Then it
-//! takes the requests waiting in its queue together (new conversations, commands), runs them
-//! through the engine and commits the new conversations with all the decisions in one
-//! transaction, and sleeps until the engine's next deadline. Every decision is committed (with
-//! its event) before anyone is answered or hears of it.
+//! node routes (at the node's start, and every few seconds after): it takes the workspace's
+//! routing lease (one node routes a workspace at a time), rebuilds the engine from the stored
+//! state (agents, queues, open conversations, offers still out, do-not-offer windows), and lets
+//! it catch up with the clock, so offers that ran out while the server was down expire and
+//! timers are re-armed. Then it takes the requests waiting in its queue together (new
+//! conversations, commands), runs them through the engine and commits the new conversations
+//! with all the decisions in one transaction, and sleeps until the engine's next deadline.
+//! Every decision is committed (with its event) before anyone is answered or hears of it.
 //!
 //! Agents and queues change through every surface; every second the task tells the engine the
 //! current agents and queues if anything was written since it last looked (and lets go of

@@ -696,13 +696,7 @@ impl Engine {
             self.end_wrap_up(c);
         }
         // Conversations held for it as their preferred agent go to their queue now.
-        let held: Vec<ConvIdx> = self.pools[self.agent(a).own_pool as usize]
-            .classes
-            .values()
-            .flatten()
-            .map(|k| k.conv)
-            .filter(|&c| self.conv(c).target != Target::Agent(id))
-            .collect();
+        let (_, held) = self.waiting_for(self.agent(a).own_pool, id);
         for c in held {
             self.release_hold(c);
         }
@@ -729,16 +723,21 @@ impl Engine {
     /// The agent stopped taking work: the conversations waiting for it alone start their
     /// personal-agent-offline timeout now (those waiting already keep theirs).
     fn start_personal_waits(&mut self, own_pool: PoolIdx, id: Uuid) {
-        let personal: Vec<ConvIdx> = self.pools[own_pool as usize]
+        let (personal, _) = self.waiting_for(own_pool, id);
+        for c in personal {
+            self.arm_personal_timeout(c, self.now);
+        }
+    }
+
+    /// The conversations pending in an agent's own pool: those for it alone (personal), and
+    /// those held for it as their preferred agent.
+    fn waiting_for(&self, own_pool: PoolIdx, id: Uuid) -> (Vec<ConvIdx>, Vec<ConvIdx>) {
+        self.pools[own_pool as usize]
             .classes
             .values()
             .flatten()
             .map(|k| k.conv)
-            .filter(|&c| self.conv(c).target == Target::Agent(id))
-            .collect();
-        for c in personal {
-            self.arm_personal_timeout(c, self.now);
-        }
+            .partition(|&c| self.conv(c).target == Target::Agent(id))
     }
 
     fn agent_away(&mut self, id: Uuid, team: Option<Uuid>) -> Outcome {

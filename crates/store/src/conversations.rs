@@ -14,7 +14,9 @@ use sqlx::any::AnyRow;
 use crate::custom_attributes::all_definitions;
 use crate::events::record;
 use crate::page::{Cursor, Listing, Page, by_created_where};
-use crate::sql::{Arg, ROWS_PER_STATEMENT, RowExt, Sql, for_update, json, known_ids, opt_int, q};
+use crate::sql::{
+    Arg, ROWS_PER_STATEMENT, RowExt, Sql, for_update, json, known_ids, opt_int, q, rows_by_ids,
+};
 use crate::{Result, Store, StoreError};
 
 const COLUMNS: &str = "id, number, workspace_id, channel, direction, status, status_updated_at, \
@@ -124,17 +126,11 @@ pub(crate) async fn fetch_many(
     workspace_id: Uuid,
     ids: &[Uuid],
 ) -> Result<Vec<Conversation>> {
-    let mut conversations = Vec::with_capacity(ids.len());
-    for chunk in ids.chunks(ROWS_PER_STATEMENT) {
-        let mut sql = Sql::new(&format!("SELECT {COLUMNS} FROM conversations WHERE "));
-        sql.by_ids(chunk);
-        for row in sql.fetch_all(&mut *c).await? {
-            let conversation = conversation_from(&row)?;
-            if conversation.workspace_id == workspace_id {
-                conversations.push(conversation);
-            }
-        }
-    }
+    let rows = rows_by_ids(c, "conversations", COLUMNS, workspace_id, ids).await?;
+    let mut conversations = rows
+        .iter()
+        .map(conversation_from)
+        .collect::<Result<Vec<_>>>()?;
     with_tags(c, &mut conversations).await?;
     Ok(conversations)
 }

@@ -120,14 +120,6 @@ impl Sql {
         self.push(&other.text[copied..])
     }
 
-    /// Appends `id IN (…)`, to be the only condition: the caller checks each row's workspace
-    /// itself. With the workspace in the condition too, SQLite (which keeps no statistics
-    /// here) prefers an index on the workspace to a lookup of each id, and reads every row of
-    /// the workspace.
-    pub fn by_ids(&mut self, ids: &[Uuid]) -> &mut Self {
-        self.push("id IN ").bind_list(ids)
-    }
-
     /// Appends `(…), (…)`: a row of placeholders for each row of values, for multi-row
     /// `VALUES` (whose columns both databases name `column1`, `column2`, …).
     pub fn bind_rows(&mut self, rows: impl IntoIterator<Item = Vec<Arg>>) -> &mut Self {
@@ -284,6 +276,31 @@ pub(crate) fn like_contains(text: &str) -> String {
     escaped
 }
 
+/// The rows among `ids` of the workspace's `table`, with `columns` (which must name
+/// `workspace_id`), in no particular order. The condition names the ids alone and each row's
+/// workspace is checked here: with the workspace in the condition too, SQLite (which keeps no
+/// statistics here) prefers an index on the workspace to a lookup of each id, and reads every
+/// row of the workspace.
+pub(crate) async fn rows_by_ids(
+    c: &mut AnyConnection,
+    table: &str,
+    columns: &str,
+    workspace_id: Uuid,
+    ids: &[Uuid],
+) -> Result<Vec<AnyRow>> {
+    let mut rows = Vec::with_capacity(ids.len());
+    for chunk in ids.chunks(ROWS_PER_STATEMENT) {
+        let mut sql = Sql::new(&format!("SELECT {columns} FROM {table} WHERE id IN "));
+        sql.bind_list(chunk);
+        for row in sql.fetch_all(c).await? {
+            if row.uuid("workspace_id")? == workspace_id {
+                rows.push(row);
+            }
+        }
+    }
+    Ok(rows)
+}
+
 /// The ids among `ids` that are rows of the workspace's `table`.
 pub(crate) async fn known_ids(
     c: &mut AnyConnection,
@@ -291,17 +308,11 @@ pub(crate) async fn known_ids(
     workspace_id: Uuid,
     ids: &[Uuid],
 ) -> Result<HashSet<Uuid>> {
-    let mut known = HashSet::with_capacity(ids.len());
-    for chunk in ids.chunks(ROWS_PER_STATEMENT) {
-        let mut sql = Sql::new(&format!("SELECT id, workspace_id FROM {table} WHERE "));
-        sql.by_ids(chunk);
-        for row in sql.fetch_all(c).await? {
-            if row.uuid("workspace_id")? == workspace_id {
-                known.insert(row.uuid("id")?);
-            }
-        }
-    }
-    Ok(known)
+    rows_by_ids(c, table, "id, workspace_id", workspace_id, ids)
+        .await?
+        .iter()
+        .map(|row| row.uuid("id"))
+        .collect()
 }
 
 /// Whether the workspace's `table` has the row `id`.
