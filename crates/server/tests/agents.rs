@@ -2,6 +2,7 @@
 
 mod common;
 
+use common::sse::Stream;
 use common::{TestApp, id};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
@@ -450,11 +451,13 @@ async fn an_agent_changed_on_one_node_reads_changed_on_the_others() {
     }
 }
 
-/// Creates that share one commit stay independent: a refused one undoes nothing else.
+/// Creates that share one commit (and one statement) stay independent: a refused one undoes
+/// nothing else, and only the agents made are told of.
 #[tokio::test]
 async fn concurrent_creates_of_one_user_make_one_agent_and_spare_the_others() {
     let app = TestApp::spawn().await;
     let ws = app.workspace().await;
+    let mut events = Stream::open(&app, &ws.path("/events"), &ws.key, None).await;
     let user = uuid::Uuid::new_v4();
     let path = ws.path("/agents");
     let creates = (0..40).map(|i| {
@@ -466,15 +469,29 @@ async fn concurrent_creates_of_one_user_make_one_agent_and_spare_the_others() {
         app.post(&path, &ws.key, body)
     });
     let answers = futures::future::join_all(creates).await;
-    let created = answers
+    let mut created: Vec<String> = answers
         .iter()
         .filter(|(s, _)| *s == StatusCode::CREATED)
-        .count();
+        .map(|(_, agent)| id(agent))
+        .collect();
     let conflicts = answers
         .iter()
         .filter(|(s, _)| *s == StatusCode::CONFLICT)
         .count();
-    assert_eq!((created, conflicts), (21, 19), "{answers:?}");
+    assert_eq!((created.len(), conflicts), (21, 19), "{answers:?}");
     let (_, list) = app.get(&ws.path("/agents?limit=100"), &ws.key).await;
     assert_eq!(list["total"], 21);
+    let mut stored: Vec<String> = list["results"].as_array().unwrap().iter().map(id).collect();
+    let mut told = Vec::new();
+    while told.len() < created.len() {
+        let event = events.next().await;
+        assert_eq!(event.kind, "agent.created");
+        told.push(event.data["agentId"].as_str().unwrap().to_owned());
+    }
+    events.quiet().await;
+    created.sort();
+    stored.sort();
+    told.sort();
+    assert_eq!(stored, created);
+    assert_eq!(told, created);
 }

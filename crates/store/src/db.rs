@@ -10,6 +10,7 @@ use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::migrate::Migrator;
 use sqlx::{AnyConnection, AnyPool, ConnectOptions, Connection, Executor};
 
+use crate::agents::{self, NewAgents};
 use crate::coherence::{Caches, Change, announce};
 use crate::writer::{Statements, WriteOp, Writer};
 use crate::{Result, StoreError};
@@ -85,6 +86,7 @@ struct Inner {
     reads: AnyPool,
     writer: Writer,
     caches: Arc<Caches>,
+    new_agents: NewAgents,
 }
 
 impl Store {
@@ -125,6 +127,7 @@ impl Store {
             inner: Arc::new(Inner {
                 backend,
                 reads,
+                new_agents: agents::gather_new_agents(writer.clone()),
                 writer,
                 caches,
             }),
@@ -185,6 +188,10 @@ impl Store {
 
     pub(crate) fn caches(&self) -> &Caches {
         &self.inner.caches
+    }
+
+    pub(crate) fn new_agents(&self) -> &NewAgents {
+        &self.inner.new_agents
     }
 
     /// Runs a read on a pooled connection.

@@ -14,6 +14,7 @@ mod db;
 mod endusers;
 mod error;
 mod events;
+mod gather;
 mod leases;
 mod media;
 mod members;

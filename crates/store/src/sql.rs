@@ -254,14 +254,6 @@ pub(crate) fn json<T: serde::Serialize>(value: &T) -> Result<String> {
     Ok(serde_json::to_string(value)?)
 }
 
-/// `$n, $m, …` for a list bound from `first`, for `IN (…)` lists.
-pub(crate) fn placeholders(first: usize, count: usize) -> String {
-    (first..first + count)
-        .map(|n| format!("${n}"))
-        .collect::<Vec<_>>()
-        .join(", ")
-}
-
 /// Escapes `%`, `_` and `\` so a text matches itself inside `LIKE … ESCAPE '\'`.
 pub(crate) fn like_contains(text: &str) -> String {
     let mut escaped = String::with_capacity(text.len() + 2);

@@ -78,6 +78,7 @@ impl<T, F> WriteOp<T> for F where
 {
 }
 
+#[derive(Clone)]
 pub(crate) enum Writer {
     /// PostgreSQL: a transaction per write on the shared pool.
     Pooled(AnyPool),

@@ -14,15 +14,17 @@ use sqlx::AnyConnection;
 
 use crate::coherence::Change;
 use crate::events::{record, record_all};
+use crate::gather::Gather;
 use crate::sql::{Sql, q};
-use crate::{Result, Store};
+use crate::writer::{Statements, Writer};
+use crate::{Result, Store, StoreError};
 
 pub(crate) use details::details;
 pub use details::{AgentDetails, AgentTeam, AssignedSkill};
 use details::{assemble, one_with_details};
 pub use list::{AgentFilter, AgentSort};
 pub(crate) use rows::{COLUMNS, agent_from};
-use rows::{fetch_agent, insert_agent, save_agent};
+use rows::{fetch_agent, insert_agent, insert_agents, save_agent};
 
 /// Checks that every team exists in the workspace and replaces the agent's memberships,
 /// keeping the `member_since` of teams it stays in. A new agent has none to replace.
@@ -123,23 +125,83 @@ async fn insert_new(c: &mut AnyConnection, new: NewAgent) -> Result<Agent> {
     Ok(agent)
 }
 
+/// New agents of no team and no skill, gathered into rounds: each round is one INSERT and one
+/// write (see [`crate::gather`]). Each answers its `desk_id`, or nothing when it was left out.
+pub(crate) type NewAgents = Gather<Agent, Option<i64>>;
+
+pub(crate) fn gather_new_agents(writer: Writer) -> NewAgents {
+    Gather::start(move |agents: Vec<Agent>| {
+        let writer = writer.clone();
+        Box::pin(async move {
+            let count = agents.len();
+            let written = writer
+                .write(Statements::One, move |c| Box::pin(insert_round(c, agents)))
+                .await;
+            match written {
+                Ok(desk_ids) => desk_ids.into_iter().map(Ok).collect(),
+                Err(error) => {
+                    let message = error.to_string();
+                    let failed = || Err(StoreError::Unavailable(message.clone()));
+                    (0..count).map(|_| failed()).collect()
+                }
+            }
+        })
+    })
+}
+
+/// Inserts a round of new agents and records the creation of each one inserted; answers each
+/// agent's `desk_id`, or nothing for one left out for a conflict.
+async fn insert_round(c: &mut AnyConnection, agents: Vec<Agent>) -> Result<Vec<Option<i64>>> {
+    let desk_ids = insert_agents(c, &agents).await?;
+    let events: Vec<NewEvent> = agents
+        .iter()
+        .filter(|agent| desk_ids.contains_key(&agent.id))
+        .map(|agent| NewEvent::agent(AGENT_CREATED, agent, agent.created_at))
+        .collect();
+    record_all(c, &events).await?;
+    Ok(agents
+        .iter()
+        .map(|agent| desk_ids.get(&agent.id).copied())
+        .collect())
+}
+
 impl Store {
     /// Creates an agent and its team memberships; a user who is already an agent is a conflict.
     pub async fn create_agent(&self, new: NewAgent) -> Result<AgentDetails> {
         let workspace_id = new.agent.workspace_id;
-        let joins_teams = !new.team_ids.is_empty();
-        // Outside any team, a new agent is one INSERT, and changes nothing another agent shows
-        // (team member counts are what it would change), so no cache needs to forget anything.
-        let agent = if joins_teams {
+        let agent = if !new.team_ids.is_empty() {
             let changes = [Change::Workspace(workspace_id)];
             self.write_changing(&changes, move |c| Box::pin(insert_new(c, new)))
                 .await?
-        } else {
+        } else if !new.agent.profile.assigned_skills.is_empty() {
             self.write_single(move |c| Box::pin(insert_new(c, new)))
                 .await?
+        } else {
+            return self.insert_gathered(new.agent).await;
         };
-        if joins_teams || !agent.profile.assigned_skills.is_empty() {
-            return self.with_details(agent).await;
+        self.with_details(agent).await
+    }
+
+    /// Creates an agent of no team and no skill in a round with others (see
+    /// [`gather_new_agents`]); one its round left out for a conflict goes in alone, which tells
+    /// the conflict. Such an agent changes nothing another agent shows (team member counts
+    /// would), so no cache needs to forget anything.
+    async fn insert_gathered(&self, mut agent: Agent) -> Result<AgentDetails> {
+        let workspace_id = agent.workspace_id;
+        match self.new_agents().submit(agent.clone()).await? {
+            Some(desk_id) => {
+                agent.desk_id = desk_id;
+                self.caches().wrote();
+            }
+            None => {
+                let new = NewAgent {
+                    agent,
+                    team_ids: Vec::new(),
+                };
+                agent = self
+                    .write_single(move |c| Box::pin(insert_new(c, new)))
+                    .await?;
+            }
         }
         let rules = self.capacity_rules(workspace_id).await?;
         let (teams, workloads) = (HashMap::new(), HashMap::new());

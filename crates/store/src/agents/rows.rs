@@ -1,12 +1,14 @@
 //! The agents table: its columns, and agents to and from rows.
 
+use std::collections::HashMap;
+
 use domain::Uuid;
 use domain::agent::{Agent, AgentType};
 use domain::availability::{Account, Availability, Presence, Work};
 use sqlx::AnyConnection;
 use sqlx::any::AnyRow;
 
-use crate::sql::{Arg, RowExt, for_update, json, opt_int, placeholders, q};
+use crate::sql::{Arg, RowExt, Sql, for_update, json, opt_int, q};
 use crate::{Result, StoreError};
 
 pub(crate) const COLUMNS: &str = "id, workspace_id, desk_id, kind, user_id, username, name, account, presence, \
@@ -122,20 +124,46 @@ const SAVED: [&str; 26] = [
     "updated_at",
 ];
 
+/// `INSERT INTO agents … VALUES` with a row for each agent.
+fn insert_rows(agents: &[Agent]) -> Result<Sql> {
+    let mut insert = Sql::new("INSERT INTO agents (id, workspace_id, ");
+    insert.push(&SAVED.join(", ")).push(") VALUES ");
+    let mut rows = Vec::with_capacity(agents.len());
+    for agent in agents {
+        let mut values = vec![agent.id.into(), agent.workspace_id.into()];
+        values.extend(saved_values(agent)?);
+        rows.push(values);
+    }
+    insert.bind_rows(rows);
+    Ok(insert)
+}
+
 /// Inserts a new agent; the database gives it its `desk_id`, which is returned.
 pub(super) async fn insert_agent(c: &mut AnyConnection, agent: &Agent) -> Result<i64> {
-    let mut args = vec![agent.id.into(), agent.workspace_id.into()];
-    args.extend(saved_values(agent)?);
-    let sql = format!(
-        "INSERT INTO agents (id, workspace_id, {}) VALUES ({}) RETURNING desk_id",
-        SAVED.join(", "),
-        placeholders(1, args.len())
-    );
-    let row = q(&sql, &args)
-        .fetch_one(c)
-        .await
-        .map_err(conflict_as_agent_exists)?;
-    row.int("desk_id")
+    let mut insert = insert_rows(std::slice::from_ref(agent))?;
+    insert.push(" RETURNING desk_id");
+    match insert.fetch_optional(c).await {
+        Ok(Some(row)) => row.int("desk_id"),
+        Ok(None) => Err(StoreError::Other(
+            "an agent's INSERT answered no row".into(),
+        )),
+        Err(error) => Err(conflict_as_agent_exists(error)),
+    }
+}
+
+/// Inserts new agents in one statement and answers the `desk_id` the database gave each. An
+/// agent whose id, user or username is taken (also by an agent before it in the list) is left
+/// out, not refused: the caller learns why by inserting it alone.
+pub(super) async fn insert_agents(
+    c: &mut AnyConnection,
+    agents: &[Agent],
+) -> Result<HashMap<Uuid, i64>> {
+    let mut insert = insert_rows(agents)?;
+    insert.push(" ON CONFLICT DO NOTHING RETURNING id, desk_id");
+    let rows = insert.fetch_all(c).await?;
+    rows.iter()
+        .map(|row| Ok((row.uuid("id")?, row.int("desk_id")?)))
+        .collect()
 }
 
 pub(crate) async fn save_agent(c: &mut AnyConnection, agent: &Agent) -> Result<()> {
@@ -155,12 +183,12 @@ pub(crate) async fn save_agent(c: &mut AnyConnection, agent: &Agent) -> Result<(
     q(&sql, &args)
         .execute(c)
         .await
-        .map_err(conflict_as_agent_exists)?;
+        .map_err(|e| conflict_as_agent_exists(e.into()))?;
     Ok(())
 }
 
-fn conflict_as_agent_exists(error: sqlx::Error) -> StoreError {
-    match StoreError::from(error) {
+fn conflict_as_agent_exists(error: StoreError) -> StoreError {
+    match error {
         StoreError::Conflict(index) if index.contains("username") => {
             StoreError::Conflict("an agent with this username already exists".into())
         }
