@@ -19,7 +19,7 @@ use routing::{Decision, Target};
 use serde_json::json;
 use sqlx::AnyConnection;
 
-use crate::agents::details;
+use crate::agents::details_but_workload;
 use crate::conversations::{fetch_many, insert_all};
 use crate::events::record_all;
 use crate::sql::{ROWS_PER_STATEMENT, RowExt, Sql, for_update, q};
@@ -37,7 +37,8 @@ pub struct Offer {
 /// A workspace as routing sees it.
 #[derive(Debug, Clone)]
 pub struct RoutingSnapshot {
-    /// Every agent with its teams, skills, capacity and open work.
+    /// Every agent with its teams, skills and capacity; not its workload, which routing counts
+    /// from the open conversations.
     pub agents: Vec<AgentDetails>,
     /// Every queue with its members.
     pub queues: Vec<(Queue, Vec<QueueMember>)>,
@@ -52,6 +53,7 @@ pub struct RoutingSnapshot {
 
 /// What routing routes with: agents and queues, and the workspace's settings.
 pub struct Roster {
+    /// Every agent with its teams, skills and capacity, not its workload.
     pub agents: Vec<AgentDetails>,
     pub queues: Vec<(Queue, Vec<QueueMember>)>,
     pub settings: WorkspaceSettings,
@@ -63,7 +65,7 @@ async fn roster(
     rules: Vec<crate::RuleDetails>,
 ) -> Result<Roster> {
     let agents = crate::agents::all_of(c, workspace_id).await?;
-    let agents = details(c, workspace_id, agents, rules).await?;
+    let agents = details_but_workload(c, workspace_id, agents, rules).await?;
     let mut queues = Vec::new();
     for queue in crate::queues::all_of(c, workspace_id).await? {
         let members = crate::queues::members_of(c, queue.id).await?;

@@ -41,11 +41,37 @@ pub struct AssignedSkill {
 }
 
 /// Loads what the full representation of these agents joins in (given the workspace's
-/// capacity rules), with one or two queries whatever the number of agents.
+/// capacity rules), with a few queries whatever the number of agents.
 pub(crate) async fn details(
     c: &mut AnyConnection,
     workspace_id: Uuid,
     agents: Vec<Agent>,
+    rules: Vec<RuleDetails>,
+) -> Result<Vec<AgentDetails>> {
+    if agents.is_empty() {
+        return Ok(Vec::new());
+    }
+    let workloads = load_workloads(c, &agents).await?;
+    joined(c, workspace_id, agents, workloads, rules).await
+}
+
+/// The details of these agents as routing reads them, every second: all but their workload,
+/// which is left empty. Routing counts what each agent holds itself, and the workload is the
+/// dearest query of the details (it counts every open conversation of the agents).
+pub(crate) async fn details_but_workload(
+    c: &mut AnyConnection,
+    workspace_id: Uuid,
+    agents: Vec<Agent>,
+    rules: Vec<RuleDetails>,
+) -> Result<Vec<AgentDetails>> {
+    joined(c, workspace_id, agents, HashMap::new(), rules).await
+}
+
+async fn joined(
+    c: &mut AnyConnection,
+    workspace_id: Uuid,
+    agents: Vec<Agent>,
+    workloads: HashMap<Uuid, BTreeMap<String, i64>>,
     rules: Vec<RuleDetails>,
 ) -> Result<Vec<AgentDetails>> {
     if agents.is_empty() {
@@ -59,7 +85,6 @@ pub(crate) async fn details(
     let skills =
         crate::skills::load_skills(c, workspace_id, &skill_ids.into_iter().collect::<Vec<_>>())
             .await?;
-    let workloads = load_workloads(c, &agents).await?;
     assemble(agents, teams, workloads, &skills, &rules)
 }
 

@@ -19,9 +19,9 @@ use crate::sql::{Sql, q};
 use crate::writer::{Statements, Writer};
 use crate::{Result, Store, StoreError};
 
-pub(crate) use details::details;
 pub use details::{AgentDetails, AgentTeam, AssignedSkill};
 use details::{assemble, one_with_details};
+pub(crate) use details::{details, details_but_workload};
 pub use list::{AgentFilter, AgentSort};
 pub(crate) use rows::{COLUMNS, agent_from};
 use rows::{fetch_agent, insert_agent, insert_agents, save_agent};
