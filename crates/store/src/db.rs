@@ -3,6 +3,7 @@
 
 use std::str::FromStr;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use domain::Uuid;
@@ -38,9 +39,9 @@ const WRITER_LEAVES_CHECKPOINTS: &str = "PRAGMA wal_autocheckpoint = 0";
 const CHECKPOINT_EVERY: Duration = Duration::from_secs(1);
 
 /// Checkpoints the log on a read connection, without waiting for readers or the writer
-/// (`PASSIVE`): the log then starts over at the next write once no reader still needs it.
-/// Ends when the pool closes.
-async fn checkpoint_regularly(reads: AnyPool) {
+/// (`PASSIVE`), then tells the writer, which finishes the checkpoint (see
+/// [`crate::writer`]). Ends when the pool closes.
+async fn checkpoint_regularly(reads: AnyPool, bulk_copied: Arc<AtomicBool>) {
     let mut every = tokio::time::interval(CHECKPOINT_EVERY);
     while !reads.is_closed() {
         every.tick().await;
@@ -49,10 +50,12 @@ async fn checkpoint_regularly(reads: AnyPool) {
             conn.execute("PRAGMA wal_checkpoint(PASSIVE)").await?;
             Ok::<_, sqlx::Error>(())
         };
-        if let Err(error) = checkpoint.await
-            && !reads.is_closed()
-        {
-            tracing::warn!(%error, "could not checkpoint the write-ahead log");
+        match checkpoint.await {
+            Ok(()) => bulk_copied.store(true, Ordering::Release),
+            Err(error) if !reads.is_closed() => {
+                tracing::warn!(%error, "could not checkpoint the write-ahead log");
+            }
+            Err(_) => {}
         }
     }
 }
@@ -115,8 +118,9 @@ impl Store {
                 let mut conn = AnyConnection::connect_with(&options).await?;
                 conn.execute(SQLITE_PRAGMAS).await?;
                 conn.execute(WRITER_LEAVES_CHECKPOINTS).await?;
-                tokio::spawn(checkpoint_regularly(reads.clone()));
-                Writer::batched(conn)
+                let bulk_copied = Arc::new(AtomicBool::new(false));
+                tokio::spawn(checkpoint_regularly(reads.clone(), bulk_copied.clone()));
+                Writer::batched(conn, bulk_copied)
             }
         };
         let caches = Caches::new(backend == Backend::Sqlite);
