@@ -120,19 +120,29 @@ async fn fetch(
     Ok(conversation)
 }
 
-/// The workspace's conversations among `ids`, in no particular order.
-pub(crate) async fn fetch_many(
+/// Reads back conversations just created, as they stand now. Their tags are the ones they were
+/// created with, so only those created with some have theirs read (for their stored order).
+pub(crate) async fn read_back(
     c: &mut AnyConnection,
     workspace_id: Uuid,
-    ids: &[Uuid],
+    created: &[&Conversation],
 ) -> Result<Vec<Conversation>> {
-    let rows = rows_by_ids(c, "conversations", COLUMNS, workspace_id, ids).await?;
-    let mut conversations = rows
+    let ids: Vec<Uuid> = created.iter().map(|c| c.id).collect();
+    let rows = rows_by_ids(c, "conversations", COLUMNS, workspace_id, &ids).await?;
+    let tagged: HashSet<Uuid> = created
+        .iter()
+        .filter(|c| !c.tag_ids.is_empty())
+        .map(|c| c.id)
+        .collect();
+    let (mut with_some, untagged): (Vec<_>, Vec<_>) = rows
         .iter()
         .map(conversation_from)
-        .collect::<Result<Vec<_>>>()?;
-    with_tags(c, &mut conversations).await?;
-    Ok(conversations)
+        .collect::<Result<Vec<_>>>()?
+        .into_iter()
+        .partition(|c| tagged.contains(&c.id));
+    with_tags(c, &mut with_some).await?;
+    with_some.extend(untagged);
+    Ok(with_some)
 }
 
 /// Saves the columns that change after creation.
@@ -158,7 +168,6 @@ async fn save(c: &mut AnyConnection, conversation: &Conversation) -> Result<()> 
     Ok(())
 }
 
-/// Inserts a new conversation; the database gives it its `number`, which is returned.
 /// Inserts conversations; answers the number each was given, by id.
 async fn insert_rows<'a>(
     c: &mut AnyConnection,

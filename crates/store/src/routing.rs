@@ -20,7 +20,7 @@ use serde_json::json;
 use sqlx::AnyConnection;
 
 use crate::agents::details_but_workload;
-use crate::conversations::{fetch_many, insert_all};
+use crate::conversations::{insert_all, read_back};
 use crate::events::record_all;
 use crate::sql::{ROWS_PER_STATEMENT, RowExt, Sql, for_update, q};
 use crate::{AgentDetails, Lease, Result, Store, StoreError};
@@ -239,8 +239,8 @@ impl Store {
                     batch.add(c, decision).await?;
                 }
                 batch.finish(c).await?;
-                let ids: Vec<Uuid> = created.iter().flatten().map(|c| c.id).collect();
-                let mut now_stored: HashMap<Uuid, Conversation> = fetch_many(c, ws, &ids)
+                let stored: Vec<&Conversation> = created.iter().flatten().collect();
+                let mut now_stored: HashMap<Uuid, Conversation> = read_back(c, ws, &stored)
                     .await?
                     .into_iter()
                     .map(|conversation| (conversation.id, conversation))
