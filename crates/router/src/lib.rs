@@ -12,9 +12,11 @@
 //! Every decision is committed (with its event) before anyone is answered or hears of it.
 //!
 //! Agents and queues change through every surface; every second the task tells the engine the
-//! current agents and queues if anything was written since it last looked (and lets go of
-//! conversations closed outside routing). So a change reaches routing within a second, at the
-//! cost of one read of the workspace's agents and queues per second of writes. That read runs
+//! current agents and queues if anything but routing itself wrote since it last looked (and
+//! lets go of conversations closed outside routing), and at least every half minute anyway, in
+//! case the notice of another node's write was lost. So a change reaches routing within a
+//! second, at the cost of one read of the workspace's agents and queues per second of such
+//! writes; routing's own writes (a steady stream under load) cost none. That read runs
 //! beside the task, which goes on serving commands meanwhile; commands that name agents or
 //! teams (assign, transfer, presence) wait for a fresh read instead. Making the read
 //! incremental is the next step for very large workspaces.
@@ -39,6 +41,8 @@ const LEASE: Duration = Duration::from_secs(30);
 /// How soon a change to agents or queues made without a routing command (an agent stepping
 /// away, a new member) reaches the engine at the latest.
 const RESYNC: Duration = Duration::from_secs(1);
+/// How often the engine is told the current agents and queues even when no write was heard of.
+const RESYNC_AT_LEAST: Duration = Duration::from_secs(30);
 /// How soon an agent's shift starting or ending reaches routing at the latest, in workspaces
 /// that enforce schedules.
 const SHIFT_CHECK: Duration = Duration::from_secs(15);
@@ -316,7 +320,7 @@ impl Workspace {
             .await?
             .ok_or(RouteError::NotLeader)?;
         let seed = workspace_id.as_u64_pair().0;
-        let written = inner.store.written();
+        let written = inner.store.written_outside_routing();
         let mut workspace = Self {
             inner,
             lease,
@@ -414,13 +418,14 @@ impl Workspace {
     }
 
     /// Whether agents, queues or ended conversations may have changed since the last sync: when
-    /// anything was written, or, where schedules count, every so often (they move with the
-    /// clock alone). Marks what was written as seen.
+    /// anything but routing wrote, where schedules count every so often (they move with the
+    /// clock alone), and in any case every so often. Marks what was written as seen.
     fn due_for_sync(&mut self, now: Timestamp) -> bool {
         let written = self.written.has_changed().unwrap_or(false);
-        let shift_check = self.enforce_schedules
-            && now.millis() - self.schedules_checked_at.millis() >= SHIFT_CHECK.as_millis() as i64;
-        if !written && !shift_check {
+        let since =
+            |at: Timestamp, every: Duration| now.millis() - at.millis() >= every.as_millis() as i64;
+        let shift_check = self.enforce_schedules && since(self.schedules_checked_at, SHIFT_CHECK);
+        if !written && !shift_check && !since(self.synced_at, RESYNC_AT_LEAST) {
             return false;
         }
         self.written.borrow_and_update();

@@ -37,6 +37,9 @@ pub(crate) enum Change {
     Keys,
     /// Something in this workspace changed.
     Workspace(Uuid),
+    /// Routing changed this workspace's conversations and its agents' work: what routing reads
+    /// of agents and queues is as it was.
+    Routed(Uuid),
 }
 
 impl Change {
@@ -44,6 +47,17 @@ impl Change {
         match self {
             Self::Keys => "keys".into(),
             Self::Workspace(id) => format!("ws:{id}"),
+            Self::Routed(id) => format!("routed:{id}"),
+        }
+    }
+
+    fn of_payload(payload: &str) -> Self {
+        let workspace = |prefix| payload.strip_prefix(prefix).map(Uuid::parse_str);
+        match (workspace("ws:"), workspace("routed:")) {
+            (Some(Ok(id)), _) => Self::Workspace(id),
+            (_, Some(Ok(id))) => Self::Routed(id),
+            // Anything else may have been a revocation.
+            _ => Self::Keys,
         }
     }
 }
@@ -71,6 +85,9 @@ pub(crate) struct Caches {
     live: AtomicBool,
     /// Moves on after every write this node commits or hears of: event streams wait on it.
     pub written: tokio::sync::watch::Sender<u64>,
+    /// Moves on after every such write but routing's own: routing reads agents and queues again
+    /// after it.
+    pub written_outside_routing: tokio::sync::watch::Sender<u64>,
 }
 
 impl Caches {
@@ -81,6 +98,7 @@ impl Caches {
             rules: Cache::default(),
             live: AtomicBool::new(live),
             written: tokio::sync::watch::Sender::new(0),
+            written_outside_routing: tokio::sync::watch::Sender::new(0),
         })
     }
 
@@ -91,13 +109,24 @@ impl Caches {
     /// Wakes whoever waits for news of a write.
     pub fn wrote(&self) {
         self.written.send_modify(|n| *n = n.wrapping_add(1));
+        self.written_outside_routing
+            .send_modify(|n| *n = n.wrapping_add(1));
+    }
+
+    /// Wakes whoever waits for news of a write that made only `changes`.
+    pub fn wrote_changing(&self, changes: &[Change]) {
+        if !changes.is_empty() && changes.iter().all(|c| matches!(c, Change::Routed(_))) {
+            self.written.send_modify(|n| *n = n.wrapping_add(1));
+        } else {
+            self.wrote();
+        }
     }
 
     /// Forgets what `change` touched.
     pub fn forget(&self, change: Change) {
         match change {
             Change::Keys => self.keys.clear_all(),
-            Change::Workspace(id) => {
+            Change::Workspace(id) | Change::Routed(id) => {
                 self.agents.clear_scope(id);
                 self.rules.clear_scope(id);
             }
@@ -119,11 +148,9 @@ impl Caches {
                     self.set_live(true);
                     // `Ok(None)` means the connection was lost (notices may have been missed).
                     while let Ok(Some(notice)) = listener.try_recv().await {
-                        match notice.payload().strip_prefix("ws:").map(Uuid::parse_str) {
-                            Some(Ok(workspace)) => self.forget(Change::Workspace(workspace)),
-                            _ => self.forget(Change::Keys),
-                        }
-                        self.wrote();
+                        let change = Change::of_payload(notice.payload());
+                        self.forget(change);
+                        self.wrote_changing(&[change]);
                     }
                     tracing::warn!("lost the change listener; caching nothing until it is back");
                 }

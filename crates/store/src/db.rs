@@ -232,7 +232,9 @@ impl Store {
     ) -> Result<T> {
         let announced = changes.to_vec();
         let value = self
-            .write(move |c| {
+            .inner
+            .writer
+            .write(Statements::Many, move |c| {
                 Box::pin(async move {
                     let value = op(&mut *c).await?;
                     for change in announced {
@@ -245,6 +247,7 @@ impl Store {
         for change in changes {
             self.caches().forget(*change);
         }
+        self.caches().wrote_changing(changes);
         Ok(value)
     }
 

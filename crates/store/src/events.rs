@@ -247,4 +247,10 @@ impl Store {
     pub fn written(&self) -> watch::Receiver<u64> {
         self.caches().written.subscribe()
     }
+
+    /// Changes after every write this node commits or hears of, but routing's own: routing
+    /// reads agents and queues again after it.
+    pub fn written_outside_routing(&self) -> watch::Receiver<u64> {
+        self.caches().written_outside_routing.subscribe()
+    }
 }

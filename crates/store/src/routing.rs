@@ -20,6 +20,7 @@ use serde_json::json;
 use sqlx::AnyConnection;
 
 use crate::agents::details_but_workload;
+use crate::coherence::Change;
 use crate::conversations::{insert_all, read_back};
 use crate::events::record_all;
 use crate::sql::{ROWS_PER_STATEMENT, RowExt, Sql, for_update, q};
@@ -220,7 +221,7 @@ impl Store {
         decide: impl FnOnce(&[Result<Conversation>]) -> (Vec<Decision>, T) + Send + 'static,
     ) -> Result<(Vec<Result<Conversation>>, T)> {
         let ws = lease.workspace_id;
-        self.write_in(ws, move |c| {
+        self.write_changing(&[Change::Routed(ws)], move |c| {
             Box::pin(async move {
                 hold(c, &lease).await?;
                 let mut batch = Batch::new(ws, now);
