@@ -268,3 +268,41 @@ async fn a_routing_snapshot_holds_what_an_engine_is_rebuilt_from() {
     assert_eq!(open, [waiting.id], "closed conversations are not routed");
     assert!(snapshot.offers.is_empty());
 }
+
+/// Under steady writes, SQLite's write-ahead log starts over after its checkpoints instead of
+/// growing with every write. The file keeps the largest size it reached, so what shows it is
+/// that the size stops growing while the writes go on.
+#[tokio::test]
+async fn the_write_ahead_log_stops_growing_under_steady_writes() {
+    let (store, dir) = open().await;
+    let Some(dir) = dir else {
+        return; // PostgreSQL keeps its own log.
+    };
+    let log = dir.path().join("t.db-wal");
+    let now = Timestamp::from_millis(1_700_000_000_000);
+    let until = std::time::Instant::now() + std::time::Duration::from_secs(7);
+    let writers: Vec<_> = (0..16)
+        .map(|_| {
+            let store = store.clone();
+            tokio::spawn(async move {
+                while std::time::Instant::now() < until {
+                    let ws = Workspace::build("steady", now).unwrap();
+                    let rule = CapacityRule::workspace_default(ws.id, now);
+                    store.create_workspace(ws, rule).await.unwrap();
+                }
+            })
+        })
+        .collect();
+    tokio::time::sleep(std::time::Duration::from_millis(2500)).await;
+    let early = std::fs::metadata(&log).unwrap().len();
+    for writer in writers {
+        writer.await.unwrap();
+    }
+    let late = std::fs::metadata(&log).unwrap().len();
+    // Growing with every write, the log would be near three times as large 7 s in as 2.5 s in.
+    assert!(
+        late < 2 * early,
+        "the log grew from {early} to {late} bytes"
+    );
+    store.close().await;
+}
