@@ -234,11 +234,6 @@ async fn require_end_user(c: &mut AnyConnection, workspace_id: Uuid, id: Uuid) -
     }
 }
 
-/// Refuses (422) a queue, team or agent that is not one of the workspace's.
-const QUEUE: (&str, &str, &str) = ("queues", "queueId", "queue");
-const TEAM: (&str, &str, &str) = ("teams", "teamId", "team");
-const AGENT: (&str, &str, &str) = ("agents", "agentId", "agent");
-
 /// Refuses (422) tags that are not the workspace's, or that are deactivated: a deactivated tag
 /// stays where it is but is never newly applied.
 async fn require_active_tags(
@@ -377,7 +372,13 @@ struct Targets {
     known: [HashSet<Uuid>; 3],
 }
 
-const TARGETS: [(&str, &str, &str); 3] = [QUEUE, TEAM, AGENT];
+/// The kinds of target a conversation may name: the table, the field, and the word a refusal
+/// uses.
+const TARGETS: [(&str, &str, &str); 3] = [
+    ("queues", "queueId", "queue"),
+    ("teams", "teamId", "team"),
+    ("agents", "agentId", "agent"),
+];
 
 impl Targets {
     async fn read(

@@ -13,7 +13,7 @@ use sqlx::{AnyConnection, AnyPool, ConnectOptions, Connection, Executor};
 
 use crate::agents::{self, NewAgents};
 use crate::coherence::{Caches, Change, announce};
-use crate::writer::{Statements, WriteOp, Writer};
+use crate::writer::{CHECKPOINT, Statements, WriteOp, Writer};
 use crate::{Result, StoreError};
 
 static SQLITE_MIGRATIONS: Migrator = sqlx::migrate!("./migrations/sqlite");
@@ -47,7 +47,7 @@ async fn checkpoint_regularly(reads: AnyPool, bulk_copied: Arc<AtomicBool>) {
         every.tick().await;
         let checkpoint = async {
             let mut conn = reads.acquire().await?;
-            conn.execute("PRAGMA wal_checkpoint(PASSIVE)").await?;
+            conn.execute(CHECKPOINT).await?;
             Ok::<_, sqlx::Error>(())
         };
         match checkpoint.await {

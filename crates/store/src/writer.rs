@@ -36,6 +36,10 @@ use crate::events::{DEFERRED, inserts, lock};
 use crate::sql::Sql;
 use crate::{Result, StoreError};
 
+/// Copies the write-ahead log back into the database file as far as no reader needs it, waiting
+/// for no one.
+pub(crate) const CHECKPOINT: &str = "PRAGMA wal_checkpoint(PASSIVE)";
+
 /// How many writes may share one SQLite commit.
 const MAX_BATCH: usize = 512;
 
@@ -146,7 +150,7 @@ async fn run_batches(
     let mut batch = Vec::with_capacity(MAX_BATCH);
     while queue.recv_many(&mut batch, MAX_BATCH).await > 0 {
         if bulk_copied.swap(false, Ordering::AcqRel)
-            && let Err(error) = conn.execute("PRAGMA wal_checkpoint(PASSIVE)").await
+            && let Err(error) = conn.execute(CHECKPOINT).await
         {
             tracing::warn!(%error, "could not finish a checkpoint of the write-ahead log");
         }

@@ -48,9 +48,6 @@ pub(crate) async fn details(
     agents: Vec<Agent>,
     rules: Vec<RuleDetails>,
 ) -> Result<Vec<AgentDetails>> {
-    if agents.is_empty() {
-        return Ok(Vec::new());
-    }
     let workloads = load_workloads(c, &agents).await?;
     joined(c, workspace_id, agents, workloads, rules).await
 }
@@ -94,6 +91,9 @@ async fn load_workloads(
     c: &mut AnyConnection,
     agents: &[Agent],
 ) -> Result<HashMap<Uuid, BTreeMap<String, i64>>> {
+    if agents.is_empty() {
+        return Ok(HashMap::new());
+    }
     let ids: Vec<Uuid> = agents.iter().map(|a| a.id).collect();
     let mut sql = Sql::new(
         "SELECT assignee_id, channel, COUNT(*) AS held FROM conversations WHERE assignee_id IN ",
