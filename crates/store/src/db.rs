@@ -35,6 +35,9 @@ const SQLITE_PRAGMAS: &str = "PRAGMA journal_mode = WAL; PRAGMA synchronous = FU
 /// waiting behind it. The writer leaves that to [`checkpoint_regularly`] instead.
 const WRITER_LEAVES_CHECKPOINTS: &str = "PRAGMA wal_autocheckpoint = 0";
 
+/// How long a pooled connection may sit unused and still be taken without first trying it.
+const TRY_AFTER_IDLE: Duration = Duration::from_secs(1);
+
 /// How often the write-ahead log is copied back, beside the writer.
 const CHECKPOINT_EVERY: Duration = Duration::from_secs(1);
 
@@ -102,6 +105,17 @@ impl Store {
         let reads = AnyPoolOptions::new()
             .max_connections(if backend == Backend::Sqlite { 4 } else { 16 })
             .acquire_timeout(Duration::from_secs(10))
+            // A ping before every use costs a round trip each read and write; a connection in
+            // steady use is known to be alive, so only one idle a while is tried first.
+            .test_before_acquire(false)
+            .before_acquire(|conn, meta| {
+                Box::pin(async move {
+                    if meta.idle_for > TRY_AFTER_IDLE {
+                        conn.ping().await?;
+                    }
+                    Ok(true)
+                })
+            })
             .after_connect(move |conn, _| {
                 Box::pin(async move {
                     if backend == Backend::Sqlite {
