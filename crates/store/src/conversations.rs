@@ -325,17 +325,15 @@ async fn add_tag(
     Ok(())
 }
 
-/// Checks and inserts new conversations of one workspace with their tags and custom attribute
-/// values. Answers each with the event that tells of it, for the caller to record last, or
-/// with its refusal (422) when what it names is not the workspace's; a refused one writes
-/// nothing. Any other failure fails the whole write. Under load a routing batch holds hundreds
-/// of conversations, so their targets are checked with one query per kind and their rows go in
-/// with one statement per few hundred.
-pub(crate) async fn insert_all(
+/// Checks new conversations of one workspace: each is answered ready to insert, or with its
+/// refusal (422) when what it names is not the workspace's. Any other failure fails the whole
+/// write. Under load a routing batch holds hundreds of conversations, so their targets are
+/// checked with one query per kind.
+pub(crate) async fn check_all(
     c: &mut AnyConnection,
     workspace_id: Uuid,
     creates: Vec<(Conversation, ValuesPatch)>,
-) -> Result<Vec<Result<(Conversation, NewEvent)>>> {
+) -> Result<Vec<Result<Conversation>>> {
     let targets = Targets::read(c, workspace_id, &creates).await?;
     let mut definitions = None;
     let mut checked = Vec::with_capacity(creates.len());
@@ -346,20 +344,49 @@ pub(crate) async fn insert_all(
             Err(error) => return Err(error),
         });
     }
-    let numbers = insert_rows(c, checked.iter().flatten()).await?;
+    Ok(checked)
+}
+
+/// Inserts the conversations [`check_all`] passed, with their tags, one statement per few
+/// hundred rows. Those in `offered` are stored offered as of `now`: routing offers them in the
+/// same write, and storing them so spares updating each row again. Answers each as stored,
+/// with the event that tells of its creation (as pending) for the caller to record last, or
+/// with its refusal.
+pub(crate) async fn insert_all(
+    c: &mut AnyConnection,
+    checked: Vec<Result<Conversation>>,
+    offered: &HashSet<Uuid>,
+    now: Timestamp,
+) -> Result<Vec<Result<(Conversation, NewEvent)>>> {
+    let as_stored = |conversation: &Conversation| {
+        let mut stored = conversation.clone();
+        if offered.contains(&stored.id) {
+            stored.status = Status::Offered;
+            stored.status_updated_at = now;
+            stored.updated_at = now;
+        }
+        stored
+    };
+    let stored: Vec<Conversation> = checked.iter().flatten().map(as_stored).collect();
+    let numbers = insert_rows(c, stored.iter()).await?;
+    let mut stored = stored.into_iter();
     let mut inserted = Vec::with_capacity(checked.len());
     for outcome in checked {
         inserted.push(match outcome {
             Ok(mut conversation) => {
-                conversation.number = *numbers
+                let number = *numbers
                     .get(&conversation.id)
                     .ok_or_else(|| StoreError::Other("a new conversation has no number".into()))?;
-                for tag in conversation.tag_ids.clone() {
-                    add_tag(c, &conversation, tag, conversation.created_at).await?;
+                let mut stored = stored
+                    .next()
+                    .ok_or_else(|| StoreError::Other("a new conversation was not stored".into()))?;
+                for tag in &conversation.tag_ids {
+                    add_tag(c, &conversation, *tag, conversation.created_at).await?;
                 }
+                (conversation.number, stored.number) = (number, number);
                 let at = conversation.created_at;
                 let created = NewEvent::conversation(CONVERSATION_CREATED, &conversation, at);
-                Ok((conversation, created))
+                Ok((stored, created))
             }
             Err(refused) => Err(refused),
         });
@@ -459,7 +486,9 @@ impl Store {
         self.write_in(conversation.workspace_id, move |c| {
             Box::pin(async move {
                 let ws = conversation.workspace_id;
-                let mut inserted = insert_all(c, ws, vec![(conversation, attributes)]).await?;
+                let at = conversation.created_at;
+                let checked = check_all(c, ws, vec![(conversation, attributes)]).await?;
+                let mut inserted = insert_all(c, checked, &HashSet::new(), at).await?;
                 let (conversation, created) = inserted.remove(0)?;
                 record(c, &created).await?;
                 Ok(conversation)

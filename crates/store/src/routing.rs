@@ -21,7 +21,7 @@ use sqlx::AnyConnection;
 
 use crate::agents::details_but_workload;
 use crate::coherence::Change;
-use crate::conversations::{insert_all, read_back};
+use crate::conversations::{check_all, insert_all, read_back};
 use crate::events::record_all;
 use crate::sql::{ROWS_PER_STATEMENT, RowExt, Sql, for_update, q};
 use crate::{AgentDetails, Lease, Result, Store, StoreError};
@@ -209,10 +209,11 @@ impl Store {
     }
 
     /// Stores new conversations and what routing decides, in one transaction as the holder of
-    /// `lease` (see [`Store::apply_decisions`]): each conversation is checked and inserted
-    /// (one refused is answered as such and leaves the others be), then `decide` is told what
-    /// was created and returns the decisions to store with anything else it wants back.
-    /// Answers the created conversations as they stand after the decisions.
+    /// `lease` (see [`Store::apply_decisions`]): each conversation is checked (one refused is
+    /// answered as such and leaves the others be), then `decide` is told which will be created
+    /// and returns the decisions to store with anything else it wants back; the conversations
+    /// go in after, so that those offered at once are stored offered. Answers the created
+    /// conversations as they stand after the decisions.
     pub async fn create_and_route<T: Send + 'static>(
         &self,
         lease: Lease,
@@ -224,39 +225,92 @@ impl Store {
         self.write_changing(&[Change::Routed(ws)], move |c| {
             Box::pin(async move {
                 hold(c, &lease).await?;
+                let checked = check_all(c, ws, creates).await?;
+                let (decisions, back) = decide(&checked);
+                let first_offered = offered_at_once(&checked, &decisions);
                 let mut batch = Batch::new(ws, now);
-                let created: Vec<Result<Conversation>> = insert_all(c, ws, creates)
-                    .await?
-                    .into_iter()
-                    .map(|inserted| {
-                        inserted.map(|(conversation, event)| {
-                            batch.events.push(event);
-                            conversation
+                let created: Vec<Result<Conversation>> =
+                    insert_all(c, checked, &first_offered, now)
+                        .await?
+                        .into_iter()
+                        .map(|inserted| {
+                            inserted.map(|(conversation, event)| {
+                                batch.events.push(event);
+                                conversation
+                            })
                         })
-                    })
-                    .collect();
-                let (decisions, back) = decide(&created);
+                        .collect();
+                batch.stored_offered = first_offered;
                 for decision in &decisions {
                     batch.add(c, decision).await?;
                 }
                 batch.finish(c).await?;
-                let stored: Vec<&Conversation> = created.iter().flatten().collect();
-                let mut now_stored: HashMap<Uuid, Conversation> = read_back(c, ws, &stored)
-                    .await?
-                    .into_iter()
-                    .map(|conversation| (conversation.id, conversation))
-                    .collect();
-                let answers = created
-                    .into_iter()
-                    .map(|created| {
-                        created.and_then(|c| now_stored.remove(&c.id).ok_or(StoreError::NotFound))
-                    })
-                    .collect();
+                let answers = as_they_stand(c, ws, created, &decisions).await?;
                 Ok((answers, back))
             })
         })
         .await
     }
+}
+
+/// The new conversations routing offers in the same write and does nothing else with: they can
+/// be stored offered from the start.
+fn offered_at_once(created: &[Result<Conversation>], decisions: &[Decision]) -> HashSet<Uuid> {
+    let new: HashSet<Uuid> = created.iter().flatten().map(|c| c.id).collect();
+    let changed: HashSet<Uuid> = decisions.iter().filter_map(changes_row_of).collect();
+    decisions
+        .iter()
+        .filter_map(|decision| match *decision {
+            Decision::Offered { conversation, .. } => Some(conversation),
+            _ => None,
+        })
+        .filter(|id| new.contains(id) && !changed.contains(id))
+        .collect()
+}
+
+/// The conversation whose row a decision changes, beyond marking it offered.
+fn changes_row_of(decision: &Decision) -> Option<Uuid> {
+    match *decision {
+        Decision::OfferCancelled { conversation, .. }
+        | Decision::Assigned { conversation, .. }
+        | Decision::Requeued { conversation, .. }
+        | Decision::WrapUpStarted { conversation, .. }
+        | Decision::WrapUpEnded { conversation, .. }
+        | Decision::Closed { conversation }
+        | Decision::Abandoned { conversation, .. } => Some(conversation),
+        Decision::Offered { .. }
+        | Decision::DoNotOffer { .. }
+        | Decision::AgentWork { .. }
+        | Decision::ThresholdCrossed { .. }
+        | Decision::Rejected { .. } => None,
+    }
+}
+
+/// The new conversations as they stand after the decisions. Most are just as inserted; only
+/// those some decision changed further, or with tags (for their stored order), are read back.
+async fn as_they_stand(
+    c: &mut AnyConnection,
+    ws: Uuid,
+    created: Vec<Result<Conversation>>,
+    decisions: &[Decision],
+) -> Result<Vec<Result<Conversation>>> {
+    let changed: HashSet<Uuid> = decisions.iter().filter_map(changes_row_of).collect();
+    let stale = |c: &Conversation| changed.contains(&c.id) || !c.tag_ids.is_empty();
+    let to_read: Vec<&Conversation> = created.iter().flatten().filter(|c| stale(c)).collect();
+    let mut now_stored: HashMap<Uuid, Conversation> = read_back(c, ws, &to_read)
+        .await?
+        .into_iter()
+        .map(|conversation| (conversation.id, conversation))
+        .collect();
+    Ok(created
+        .into_iter()
+        .map(|created| {
+            created.and_then(|c| match stale(&c) {
+                true => now_stored.remove(&c.id).ok_or(StoreError::NotFound),
+                false => Ok(c),
+            })
+        })
+        .collect())
 }
 
 /// The writes of a batch of decisions, gathered so that the common ones write together: under
@@ -278,6 +332,8 @@ struct Batch {
     events: Vec<NewEvent>,
     /// Events of offers that were not made (their conversation had ended outside routing).
     unmade: HashSet<usize>,
+    /// Conversations stored offered already, which need not be marked so.
+    stored_offered: HashSet<Uuid>,
 }
 
 #[derive(Clone, Copy)]
@@ -297,6 +353,7 @@ impl Batch {
             windows: BTreeMap::new(),
             events: Vec::new(),
             unmade: HashSet::new(),
+            stored_offered: HashSet::new(),
         }
     }
 
@@ -419,8 +476,11 @@ impl Batch {
                     self.unmade.insert(*event);
                 }
             }
-            let offered: BTreeSet<Uuid> =
-                made.iter().map(|(conversation, _)| *conversation).collect();
+            let offered: BTreeSet<Uuid> = made
+                .iter()
+                .map(|(conversation, _)| *conversation)
+                .filter(|conversation| !self.stored_offered.contains(conversation))
+                .collect();
             mark_offered(c, &offered, self.now).await?;
         }
         Ok(())
