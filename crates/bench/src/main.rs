@@ -35,6 +35,10 @@ mod load;
 mod routing;
 mod target;
 
+/// The allocator the server binary runs with (see its `main.rs`), so the figures are its own.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;

@@ -4,6 +4,11 @@ use clap::Parser;
 use switchboard::config::{Cli, Command};
 use tracing_subscriber::EnvFilter;
 
+/// Every request allocates (JSON, SQL text, rows) and frees again at once, across threads:
+/// mimalloc serves that measurably faster than the system allocator (docs/benchmarks.md).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
