@@ -23,6 +23,7 @@ pub async fn start_switchboard(database_url: String, data_dir: &Path) -> anyhow:
         database_url,
         data_dir: data_dir.to_path_buf(),
         public_url: None,
+        node_url: None,
         admin_token: Some(ADMIN_TOKEN.into()),
         json_logs: false,
     };

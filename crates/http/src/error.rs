@@ -9,6 +9,8 @@ use serde::Serialize;
 use store::StoreError;
 use utoipa::ToSchema;
 
+use crate::forward::RoutingNode;
+
 /// An error body: a stable snake_case `code` and a sentence for people.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ErrorBody {
@@ -42,6 +44,10 @@ pub enum ApiError {
     Invalid(String),
     #[error("the database is unavailable")]
     Unavailable(String),
+    /// Another node routes the workspace; the request goes on to it where its URL is known
+    /// (see [`crate::forward`]), and this is the answer only where it cannot.
+    #[error("another node routes this workspace; try again shortly")]
+    RoutedElsewhere(Option<String>),
     #[error("internal error")]
     Internal(String),
     /// Any other status the stack itself answers (405, 408, …), with its reason.
@@ -66,7 +72,9 @@ impl ApiError {
                 (StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type")
             }
             Self::Invalid(_) => (StatusCode::UNPROCESSABLE_ENTITY, "invalid"),
-            Self::Unavailable(_) => (StatusCode::SERVICE_UNAVAILABLE, "unavailable"),
+            Self::Unavailable(_) | Self::RoutedElsewhere(_) => {
+                (StatusCode::SERVICE_UNAVAILABLE, "unavailable")
+            }
             Self::Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal"),
             Self::Status { status, .. } => (*status, "http_error"),
         }
@@ -111,6 +119,9 @@ impl IntoResponse for ApiError {
         let mut response = (status, Json(body)).into_response();
         // Kept beside the body so that a surface with another envelope can re-render it.
         response.extensions_mut().insert(ErrorMessage(message));
+        if let Self::RoutedElsewhere(Some(node)) = self {
+            response.extensions_mut().insert(RoutingNode(node));
+        }
         response
     }
 }
@@ -157,7 +168,8 @@ impl From<router::RouteError> for ApiError {
                 Rejection::InvalidPriority => Self::Invalid(reason.as_str().into()),
                 _ => Self::Conflict(reason.as_str().into()),
             },
-            router::RouteError::NotLeader | router::RouteError::Stopped => Self::Status {
+            router::RouteError::NotLeader(node) => Self::RoutedElsewhere(node),
+            router::RouteError::Stopped => Self::Status {
                 status: StatusCode::SERVICE_UNAVAILABLE,
                 message: format!("{error}; try again shortly"),
             },

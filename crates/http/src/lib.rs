@@ -14,6 +14,7 @@ pub mod bird;
 pub mod dixa;
 pub mod error;
 pub mod extract;
+pub mod forward;
 pub mod native;
 pub mod ops;
 pub mod state;

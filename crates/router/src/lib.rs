@@ -59,8 +59,9 @@ pub type Clock = Arc<dyn Fn() -> Timestamp + Send + Sync>;
 pub enum RouteError {
     #[error("{}", .0.as_str())]
     Rejected(Rejection),
+    /// Another node routes the workspace: the one reached at this URL, when it is known.
     #[error("another node routes this workspace")]
-    NotLeader,
+    NotLeader(Option<String>),
     #[error(transparent)]
     Store(#[from] StoreError),
     #[error("routing stopped")]
@@ -104,19 +105,29 @@ struct Inner {
     store: Store,
     clock: Clock,
     node: Uuid,
+    /// Where the other nodes reach this one, recorded with its leases.
+    node_url: String,
     workspaces: Mutex<HashMap<Uuid, mpsc::Sender<Request>>>,
     closing: watch::Receiver<bool>,
 }
 
 impl Router {
     /// `node` names this server among those sharing the database; it must stay the same across
-    /// restarts, so that a restarted node resumes its own leases at once.
-    pub fn new(store: Store, node: Uuid, clock: Clock, closing: watch::Receiver<bool>) -> Self {
+    /// restarts, so that a restarted node resumes its own leases at once. The others reach it
+    /// at `node_url`.
+    pub fn new(
+        store: Store,
+        node: Uuid,
+        node_url: String,
+        clock: Clock,
+        closing: watch::Receiver<bool>,
+    ) -> Self {
         Self {
             inner: Arc::new(Inner {
                 store,
                 clock,
                 node,
+                node_url,
                 workspaces: Mutex::new(HashMap::new()),
                 closing,
             }),
@@ -269,9 +280,15 @@ impl Workspace {
         let mut workspace = match Self::start(inner.clone(), workspace_id).await {
             Ok(workspace) => workspace,
             Err(error) => {
-                tracing::warn!(%error, %workspace_id, "routing did not start");
+                if !matches!(error, RouteError::NotLeader(_)) {
+                    tracing::warn!(%error, %workspace_id, "routing did not start");
+                }
+                let refusal = || match &error {
+                    RouteError::NotLeader(leader) => RouteError::NotLeader(leader.clone()),
+                    _ => RouteError::Stopped,
+                };
                 while let Ok(request) = commands.try_recv() {
-                    request.refuse(|| RouteError::Stopped);
+                    request.refuse(refusal);
                 }
                 return;
             }
@@ -314,11 +331,20 @@ impl Workspace {
 
     async fn start(inner: Arc<Inner>, workspace_id: Uuid) -> Result<Self, RouteError> {
         let now = (inner.clock)();
-        let lease = inner
+        let taken = inner
             .store
-            .take_lease(workspace_id, inner.node, now, later(now, LEASE))
-            .await?
-            .ok_or(RouteError::NotLeader)?;
+            .take_lease(
+                workspace_id,
+                inner.node,
+                &inner.node_url,
+                now,
+                later(now, LEASE),
+            )
+            .await?;
+        let Some(lease) = taken else {
+            let leader = inner.store.routing_node_url(workspace_id, now).await?;
+            return Err(RouteError::NotLeader(leader));
+        };
         let seed = workspace_id.as_u64_pair().0;
         let written = inner.store.written_outside_routing();
         let mut workspace = Self {
@@ -666,7 +692,13 @@ impl Workspace {
         match self
             .inner
             .store
-            .take_lease(self.lease.workspace_id, self.inner.node, now, until)
+            .take_lease(
+                self.lease.workspace_id,
+                self.inner.node,
+                &self.inner.node_url,
+                now,
+                until,
+            )
             .await
         {
             Ok(Some(lease)) if lease.epoch == self.lease.epoch => {

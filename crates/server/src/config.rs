@@ -47,6 +47,10 @@ pub struct Settings {
     /// Base URL clients reach this server at, for upload and download links [default: http://<listen>].
     #[arg(long, env = "SWITCHBOARD_PUBLIC_URL", global = true)]
     pub public_url: Option<String>,
+    /// URL the other nodes sharing the database reach this one at, to pass on the routing
+    /// commands of the workspaces it routes [default: http://<listen>].
+    #[arg(long, env = "SWITCHBOARD_NODE_URL", global = true)]
+    pub node_url: Option<String>,
     /// Server admin token for /admin. When unset, one is generated on first start, printed once
     /// and stored only as a hash.
     #[arg(
@@ -72,6 +76,7 @@ pub struct Config {
     pub database_url: String,
     pub data_dir: PathBuf,
     pub public_url: Option<String>,
+    pub node_url: Option<String>,
     pub admin_token: Option<String>,
     pub json_logs: bool,
 }
@@ -109,6 +114,7 @@ impl Settings {
             database_url,
             data_dir,
             public_url: self.public_url.or(file.public_url),
+            node_url: self.node_url.or(file.node_url),
             admin_token: self
                 .admin_token
                 .or(file.admin_token)

@@ -95,6 +95,10 @@ pub async fn start_on(listener: TcpListener, config: Config) -> anyhow::Result<S
     let router = router::Router::new(
         store.clone(),
         node_id(&config.data_dir)?,
+        config
+            .node_url
+            .clone()
+            .unwrap_or_else(|| format!("http://{addr}")),
         Arc::new(move || router_clock.now()),
         stopped.clone(),
     );

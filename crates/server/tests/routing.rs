@@ -860,3 +860,57 @@ async fn where_schedules_are_enforced_only_agents_on_duty_are_offered_work() {
         .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{bad}");
 }
+
+/// Several nodes share one PostgreSQL, and one at a time routes a workspace: a routing command
+/// sent to another node is passed on to it and answered as it answers, so clients may talk to
+/// any node. (SQLite is one node by design.)
+#[tokio::test]
+async fn routing_commands_sent_to_any_node_are_decided_by_the_one_that_routes() {
+    let a = TestApp::spawn().await;
+    if !a.config.database_url.starts_with("postgres") {
+        return;
+    }
+    let b = TestApp::spawn().await;
+    let ws = a.workspace().await;
+    let (ada, ada_key) = agent(&a, &ws, "Ada").await;
+    let queue = queue(&a, &ws, json!({"name": "Support"}), &[&ada]).await;
+    // The first conversation makes node A the workspace's routing node.
+    let first = conversation(&a, &ws, &queue).await;
+    assert_eq!(first["status"], "offered", "{first}");
+
+    let (status, accepted) = act(&b, &ws, &id(&first), "accept", &ada_key).await;
+    assert_eq!(status, StatusCode::OK, "{accepted}");
+    assert_eq!(accepted["status"], "assigned");
+    let second = conversation(&b, &ws, &queue).await;
+    assert_eq!(second["status"], "offered", "{second}");
+    assert_eq!(
+        offered_to(&b, &ws, &id(&second)).await,
+        std::slice::from_ref(&ada)
+    );
+
+    let presence = ws.path(&format!("/agents/{ada}/presence"));
+    let (status, away) = b.put(&presence, &ws.key, json!({"presence": "away"})).await;
+    assert_eq!(status, StatusCode::OK, "{away}");
+    assert_eq!(
+        read(&a, &ws, &id(&second)).await["status"],
+        "pending",
+        "the routing node took the offer back from the agent gone away"
+    );
+    let (_, held) = a
+        .get(&ws.path(&format!("/agents/{ada}/workload")), &ws.key)
+        .await;
+    assert_eq!(held["workload"], json!({"email": 0, "messaging": 1}));
+
+    // A request is passed on once at most: one that arrives passed on is answered where it
+    // lands, and changes nothing there.
+    let passed_on = b
+        .client
+        .post(format!("{}{}", b.base, ws.path("/conversations")))
+        .bearer_auth(&ws.key)
+        .header("x-switchboard-passed-on", "1")
+        .json(&json!({"channel": "messaging", "queueId": queue}));
+    let (status, refused) = common::send(passed_on).await;
+    assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE, "{refused}");
+    let (_, all) = a.get(&ws.path("/conversations"), &ws.key).await;
+    assert_eq!(all["results"].as_array().unwrap().len(), 2);
+}

@@ -199,6 +199,7 @@ async fn a_generated_admin_token_is_shown_once_and_only_its_hash_is_kept() {
         database_url: common::database_url(dir.path()).await,
         data_dir: dir.path().to_path_buf(),
         public_url: None,
+        node_url: None,
         admin_token: None,
         json_logs: false,
     };

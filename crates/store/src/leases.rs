@@ -19,25 +19,29 @@ pub struct Lease {
 }
 
 impl Store {
-    /// Takes the lease on routing `workspace_id` for `node_id` until `until`, or renews it when
-    /// the node holds it already; `None` while another node's lease runs.
+    /// Takes the lease on routing `workspace_id` for `node_id` (reached at `node_url`) until
+    /// `until`, or renews it when the node holds it already; `None` while another node's lease
+    /// runs.
     pub async fn take_lease(
         &self,
         workspace_id: Uuid,
         node_id: Uuid,
+        node_url: &str,
         now: Timestamp,
         until: Timestamp,
     ) -> Result<Option<Lease>> {
+        let node_url = node_url.to_owned();
         self.write(move |c| {
             Box::pin(async move {
                 // The SET expressions read the row as it was: a new holder moves the epoch on.
                 let row = q(
-                    "INSERT INTO routing_leases (workspace_id, node_id, epoch, expires_at) \
-                     VALUES ($1, $2, 1, $3) \
+                    "INSERT INTO routing_leases (workspace_id, node_id, epoch, expires_at, node_url) \
+                     VALUES ($1, $2, 1, $3, $5) \
                      ON CONFLICT (workspace_id) DO UPDATE SET \
                        epoch = CASE WHEN routing_leases.node_id = excluded.node_id \
                          THEN routing_leases.epoch ELSE routing_leases.epoch + 1 END, \
-                       node_id = excluded.node_id, expires_at = excluded.expires_at \
+                       node_id = excluded.node_id, expires_at = excluded.expires_at, \
+                       node_url = excluded.node_url \
                      WHERE routing_leases.node_id = excluded.node_id \
                        OR routing_leases.expires_at <= $4 \
                      RETURNING epoch, expires_at",
@@ -46,6 +50,7 @@ impl Store {
                         node_id.into(),
                         until.into(),
                         now.into(),
+                        node_url.into(),
                     ],
                 )
                 .fetch_optional(c)
@@ -59,6 +64,26 @@ impl Store {
                     })
                 })
                 .transpose()
+            })
+        })
+        .await
+    }
+
+    /// The URL of the node whose lease on routing `workspace_id` runs at `now`, if one does.
+    pub async fn routing_node_url(
+        &self,
+        workspace_id: Uuid,
+        now: Timestamp,
+    ) -> Result<Option<String>> {
+        self.read(move |c| {
+            Box::pin(async move {
+                let row = q(
+                    "SELECT node_url FROM routing_leases WHERE workspace_id = $1 AND expires_at > $2",
+                    &[workspace_id.into(), now.into()],
+                )
+                .fetch_optional(c)
+                .await?;
+                Ok(row.map(|row| row.opt_text("node_url")).transpose()?.flatten())
             })
         })
         .await

@@ -114,18 +114,26 @@ async fn one_node_at_a_time_routes_a_workspace() {
     let (a, b) = (Uuid::new_v4(), Uuid::new_v4());
 
     let first = store
-        .take_lease(ws.id, a, t(0), t(10))
+        .take_lease(ws.id, a, "http://a", t(0), t(10))
         .await
         .unwrap()
         .unwrap();
     assert_eq!(first.epoch, 1);
+    let routing_node = |at| store.routing_node_url(ws.id, at);
     assert_eq!(
-        store.take_lease(ws.id, b, t(5), t(15)).await.unwrap(),
+        routing_node(t(5)).await.unwrap().as_deref(),
+        Some("http://a")
+    );
+    assert_eq!(
+        store
+            .take_lease(ws.id, b, "http://b", t(5), t(15))
+            .await
+            .unwrap(),
         None,
         "A holds it"
     );
     let renewed = store
-        .take_lease(ws.id, a, t(8), t(18))
+        .take_lease(ws.id, a, "http://a", t(8), t(18))
         .await
         .unwrap()
         .unwrap();
@@ -135,25 +143,40 @@ async fn one_node_at_a_time_routes_a_workspace() {
         "renewing keeps the epoch"
     );
     assert_eq!(
-        store.take_lease(ws.id, b, t(17), t(27)).await.unwrap(),
+        store
+            .take_lease(ws.id, b, "http://b", t(17), t(27))
+            .await
+            .unwrap(),
         None
     );
 
     let taken = store
-        .take_lease(ws.id, b, t(18), t(28))
+        .take_lease(ws.id, b, "http://b", t(18), t(28))
         .await
         .unwrap()
         .unwrap();
     assert_eq!(taken.epoch, 2, "a new holder moves the epoch on");
     assert_eq!(
-        store.take_lease(ws.id, a, t(19), t(29)).await.unwrap(),
+        routing_node(t(19)).await.unwrap().as_deref(),
+        Some("http://b")
+    );
+    assert_eq!(
+        store
+            .take_lease(ws.id, a, "http://a", t(19), t(29))
+            .await
+            .unwrap(),
         None,
         "A lost it"
     );
 
     store.release_lease(taken, t(20)).await.unwrap();
+    assert_eq!(
+        routing_node(t(20)).await.unwrap(),
+        None,
+        "no node routes it"
+    );
     let back = store
-        .take_lease(ws.id, a, t(20), t(30))
+        .take_lease(ws.id, a, "http://a", t(20), t(30))
         .await
         .unwrap()
         .unwrap();
@@ -161,7 +184,10 @@ async fn one_node_at_a_time_routes_a_workspace() {
     // A stale holder's release changes nothing.
     store.release_lease(taken, t(21)).await.unwrap();
     assert_eq!(
-        store.take_lease(ws.id, b, t(21), t(31)).await.unwrap(),
+        store
+            .take_lease(ws.id, b, "http://b", t(21), t(31))
+            .await
+            .unwrap(),
         None
     );
 }
@@ -181,7 +207,7 @@ async fn racing_nodes_get_one_lease() {
         let until = Timestamp::from_millis(now.millis() + 10_000);
         tasks.push(tokio::spawn(async move {
             store
-                .take_lease(ws.id, Uuid::new_v4(), now, until)
+                .take_lease(ws.id, Uuid::new_v4(), "http://node", now, until)
                 .await
                 .unwrap()
         }));

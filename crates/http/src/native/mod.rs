@@ -30,12 +30,17 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .merge(capacity::routes())
         .merge(endusers::routes())
         .merge(custom_attributes::routes())
-        .merge(conversations::routes())
+        .merge(routing_commands(conversations::routes()))
         .merge(tags::routes())
         .merge(queues::routes())
         .merge(events::routes())
-        .merge(presence::routes())
+        .merge(routing_commands(presence::routes()))
         .merge(settings::routes())
+}
+
+/// Routes whose requests go through routing, which one node at a time does for a workspace.
+fn routing_commands(routes: OpenApiRouter<AppState>) -> OpenApiRouter<AppState> {
+    routes.route_layer(axum::middleware::from_fn(crate::forward::to_routing_node))
 }
 
 pub const LIMIT_DEFAULT: usize = 10;

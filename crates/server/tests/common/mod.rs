@@ -95,6 +95,7 @@ impl TestApp {
             database_url: database_url(dir.path()).await,
             data_dir: PathBuf::from(dir.path()),
             public_url: None,
+            node_url: None,
             admin_token: Some(ADMIN_TOKEN.into()),
             json_logs: false,
         };
