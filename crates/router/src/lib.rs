@@ -170,6 +170,15 @@ impl Router {
         answer.await.map_err(|_| RouteError::Stopped)?
     }
 
+    /// Makes sure this node routes the workspace, taking it on when no node does, with agents
+    /// and queues read afresh; `NotLeader` names the node that routes it. For a call that must
+    /// write nothing here when its routing happens elsewhere.
+    pub async fn route_here(&self, workspace_id: Uuid) -> Result<(), RouteError> {
+        let (reply, answer) = oneshot::channel();
+        self.send(workspace_id, Request::Refresh(reply)).await?;
+        answer.await.map_err(|_| RouteError::Stopped)?.map(|_| ())
+    }
+
     async fn send(&self, workspace_id: Uuid, request: Request) -> Result<(), RouteError> {
         let queue = self.workspace(workspace_id);
         if queue.send(request).await.is_err() {

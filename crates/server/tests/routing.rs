@@ -888,9 +888,17 @@ async fn routing_commands_sent_to_any_node_are_decided_by_the_one_that_routes() 
         std::slice::from_ref(&ada)
     );
 
+    let mut events = Stream::open(&a, &ws.path("/events"), &ws.key, None).await;
     let presence = ws.path(&format!("/agents/{ada}/presence"));
     let (status, away) = b.put(&presence, &ws.key, json!({"presence": "away"})).await;
     assert_eq!(status, StatusCode::OK, "{away}");
+    let updates = events
+        .until_quiet()
+        .await
+        .into_iter()
+        .filter(|e| e.kind == "agent.updated")
+        .count();
+    assert_eq!(updates, 1, "written once, by the routing node");
     assert_eq!(
         read(&a, &ws, &id(&second)).await["status"],
         "pending",

@@ -96,6 +96,11 @@ async fn change(
     if let Some(team) = team {
         super::teams::require_team(state, ws, team, "transferToTeamId").await?;
     }
+    if presence != Presence::Available {
+        // Stepping away is routed: where another node routes the workspace, the request goes
+        // there (see `crate::forward`) before anything is written here.
+        state.router.route_here(ws).await?;
+    }
     let now = state.now();
     let change = AvailabilityChange {
         presence: Some(presence),

@@ -82,6 +82,15 @@ impl Stream {
         }
     }
 
+    /// The events that arrive until nothing has for a while.
+    pub async fn until_quiet(&mut self) -> Vec<Sse> {
+        let mut events = Vec::new();
+        while let Ok(event) = tokio::time::timeout(Duration::from_millis(300), self.read()).await {
+            events.push(event);
+        }
+        events
+    }
+
     /// Nothing arrives for a while.
     pub async fn quiet(&mut self) {
         let got = tokio::time::timeout(Duration::from_millis(300), self.read()).await;
