@@ -367,25 +367,30 @@ pub(crate) async fn insert_all(
         }
         stored
     };
-    let stored: Vec<Conversation> = checked.iter().flatten().map(as_stored).collect();
-    let numbers = insert_rows(c, stored.iter()).await?;
-    let mut stored = stored.into_iter();
-    let mut inserted = Vec::with_capacity(checked.len());
-    for outcome in checked {
+    // Each new conversation as told of (created pending) and as stored.
+    let told_and_stored: Vec<Result<(Conversation, Conversation)>> = checked
+        .into_iter()
+        .map(|outcome| {
+            outcome.map(|told| {
+                let stored = as_stored(&told);
+                (told, stored)
+            })
+        })
+        .collect();
+    let rows = told_and_stored.iter().flatten().map(|(_, stored)| stored);
+    let numbers = insert_rows(c, rows).await?;
+    let mut inserted = Vec::with_capacity(told_and_stored.len());
+    for outcome in told_and_stored {
         inserted.push(match outcome {
-            Ok(mut conversation) => {
+            Ok((mut told, mut stored)) => {
                 let number = *numbers
-                    .get(&conversation.id)
+                    .get(&told.id)
                     .ok_or_else(|| StoreError::Other("a new conversation has no number".into()))?;
-                let mut stored = stored
-                    .next()
-                    .ok_or_else(|| StoreError::Other("a new conversation was not stored".into()))?;
-                for tag in &conversation.tag_ids {
-                    add_tag(c, &conversation, *tag, conversation.created_at).await?;
+                for tag in &told.tag_ids {
+                    add_tag(c, &told, *tag, told.created_at).await?;
                 }
-                (conversation.number, stored.number) = (number, number);
-                let at = conversation.created_at;
-                let created = NewEvent::conversation(CONVERSATION_CREATED, &conversation, at);
+                (told.number, stored.number) = (number, number);
+                let created = NewEvent::conversation(CONVERSATION_CREATED, &told, told.created_at);
                 Ok((stored, created))
             }
             Err(refused) => Err(refused),

@@ -227,7 +227,8 @@ impl Store {
                 hold(c, &lease).await?;
                 let checked = check_all(c, ws, creates).await?;
                 let (decisions, back) = decide(&checked);
-                let first_offered = offered_at_once(&checked, &decisions);
+                let changed: HashSet<Uuid> = decisions.iter().filter_map(changes_row_of).collect();
+                let first_offered = offered_at_once(&checked, &decisions, &changed);
                 let mut batch = Batch::new(ws, now);
                 let created: Vec<Result<Conversation>> =
                     insert_all(c, checked, &first_offered, now)
@@ -245,7 +246,7 @@ impl Store {
                     batch.add(c, decision).await?;
                 }
                 batch.finish(c).await?;
-                let answers = as_they_stand(c, ws, created, &decisions).await?;
+                let answers = as_they_stand(c, ws, created, &changed).await?;
                 Ok((answers, back))
             })
         })
@@ -253,11 +254,14 @@ impl Store {
     }
 }
 
-/// The new conversations routing offers in the same write and does nothing else with: they can
-/// be stored offered from the start.
-fn offered_at_once(created: &[Result<Conversation>], decisions: &[Decision]) -> HashSet<Uuid> {
+/// The new conversations routing offers in the same write and does nothing else with (none
+/// is among those `changed` further): they can be stored offered from the start.
+fn offered_at_once(
+    created: &[Result<Conversation>],
+    decisions: &[Decision],
+    changed: &HashSet<Uuid>,
+) -> HashSet<Uuid> {
     let new: HashSet<Uuid> = created.iter().flatten().map(|c| c.id).collect();
-    let changed: HashSet<Uuid> = decisions.iter().filter_map(changes_row_of).collect();
     decisions
         .iter()
         .filter_map(|decision| match *decision {
@@ -287,14 +291,13 @@ fn changes_row_of(decision: &Decision) -> Option<Uuid> {
 }
 
 /// The new conversations as they stand after the decisions. Most are just as inserted; only
-/// those some decision changed further, or with tags (for their stored order), are read back.
+/// those some decision `changed` further, or with tags (for their stored order), are read back.
 async fn as_they_stand(
     c: &mut AnyConnection,
     ws: Uuid,
     created: Vec<Result<Conversation>>,
-    decisions: &[Decision],
+    changed: &HashSet<Uuid>,
 ) -> Result<Vec<Result<Conversation>>> {
-    let changed: HashSet<Uuid> = decisions.iter().filter_map(changes_row_of).collect();
     let stale = |c: &Conversation| changed.contains(&c.id) || !c.tag_ids.is_empty();
     let to_read: Vec<&Conversation> = created.iter().flatten().filter(|c| stale(c)).collect();
     let mut now_stored: HashMap<Uuid, Conversation> = read_back(c, ws, &to_read)
