@@ -60,9 +60,9 @@ pub(crate) fn inserts(events: &[NewEvent]) -> Result<Vec<Sql>> {
             ]);
         }
         let mut insert = Sql::new(
-            "INSERT INTO events (workspace_id, agent_id, conversation_id, kind, data, at) VALUES ",
+            "INSERT INTO events (workspace_id, agent_id, conversation_id, kind, data, at) SELECT * FROM ",
         );
-        insert.bind_rows(rows);
+        insert.bind_rows(rows)?.push(" AS v");
         statements.push(insert);
     }
     Ok(statements)

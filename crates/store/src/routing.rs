@@ -460,13 +460,15 @@ impl Batch {
             sql.bind(self.ws)
                 .push(", v.column1, v.column2, ")
                 .bind(self.now)
-                .push(", v.column3 FROM (VALUES ")
-                .bind_rows(chunk.iter().map(|(o, _)| {
-                    vec![o.conversation.into(), o.agent.into(), o.expires.into()]
-                }))
+                .push(", v.column3 FROM ")
+                .bind_rows(
+                    chunk.iter().map(|(o, _)| {
+                        vec![o.conversation.into(), o.agent.into(), o.expires.into()]
+                    }),
+                )?
                 .push(&format!(
-                    ") AS v WHERE EXISTS (SELECT 1 FROM conversations WHERE id = v.column1 AND {STILL_OPEN}) \
-                     RETURNING conversation_id, agent_id"
+                    " AS v WHERE {} RETURNING conversation_id, agent_id",
+                    looked_up("conversations", "v.column1", STILL_OPEN)
                 ));
             let made = sql
                 .fetch_all(c)
@@ -488,6 +490,13 @@ impl Batch {
         }
         Ok(())
     }
+}
+
+/// Whether `table` has the row whose id is `id` and that meets `condition`, for a row of
+/// [`Sql::bind_rows`]: one lookup by id per row. Not an `EXISTS`, which PostgreSQL turns into a
+/// join and, not knowing how few rows the document holds, may run by reading the whole table.
+fn looked_up(table: &str, id: &str, condition: &str) -> String {
+    format!("(SELECT 1 FROM {table} WHERE id = {id} AND {condition}) IS NOT NULL")
 }
 
 /// Marks conversations offered (those not already so, and still open).
@@ -539,14 +548,15 @@ async fn write_windows(
             "INSERT INTO do_not_offer (workspace_id, conversation_id, agent_id, until) SELECT ",
         );
         sql.bind(ws)
-            .push(", v.column1, v.column2, v.column3 FROM (VALUES ")
+            .push(", v.column1, v.column2, v.column3 FROM ")
             .bind_rows(chunk.iter().map(|((conversation, agent), until)| {
                 vec![(*conversation).into(), (*agent).into(), (**until).into()]
-            }))
-            .push(
-                ") AS v WHERE EXISTS (SELECT 1 FROM agents WHERE id = v.column2) \
+            }))?
+            .push(&format!(
+                " AS v WHERE {} \
                  ON CONFLICT (conversation_id, agent_id) DO UPDATE SET until = excluded.until",
-            );
+                looked_up("agents", "v.column2", "true")
+            ));
         sql.execute(c).await?;
     }
     Ok(())

@@ -19,6 +19,16 @@ pub(crate) enum Arg {
     NullInt,
 }
 
+impl Arg {
+    fn to_json(&self) -> serde_json::Value {
+        match self {
+            Arg::Text(v) => v.as_str().into(),
+            Arg::Int(v) => (*v).into(),
+            Arg::NullText | Arg::NullInt => serde_json::Value::Null,
+        }
+    }
+}
+
 impl From<&str> for Arg {
     fn from(v: &str) -> Self {
         Arg::Text(v.to_owned())
@@ -73,9 +83,26 @@ pub(crate) const ROWS_PER_STATEMENT: usize = 500;
 pub(crate) struct Sql {
     text: String,
     args: Vec<Arg>,
-    /// Where each placeholder lies in `text`, in order.
-    placeholders: Vec<std::ops::Range<usize>>,
+    /// Where each placeholder lies in `text`, in order, and what it stands for.
+    placeholders: Vec<(std::ops::Range<usize>, Slot)>,
 }
+
+/// What a placeholder stands for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Slot {
+    /// One value.
+    Value,
+    /// Rows, as a JSON array of arrays, read as a table (see [`Sql::bind_rows`]).
+    Rows,
+}
+
+/// The table of the rows of a [`Slot::Rows`] document: PostgreSQL's form, which is the text kept;
+/// SQLite's is made from it when the statement runs there.
+const ROWS_PG: (&str, &str) = (
+    "jsonb_array_elements(CAST(",
+    " AS jsonb)) AS json_rows(value)",
+);
+const ROWS_SQLITE: &str = "json_each(?) AS json_rows";
 
 impl Sql {
     pub fn new(text: &str) -> Self {
@@ -92,10 +119,22 @@ impl Sql {
 
     /// Appends a placeholder for `arg`.
     pub fn bind(&mut self, arg: impl Into<Arg>) -> &mut Self {
-        self.args.push(arg.into());
+        self.bind_slot(arg.into(), Slot::Value)
+    }
+
+    fn bind_slot(&mut self, arg: Arg, slot: Slot) -> &mut Self {
+        self.args.push(arg);
         let start = self.text.len();
-        self.text.push_str(&format!("${}", self.args.len()));
-        self.placeholders.push(start..self.text.len());
+        let number = format!("${}", self.args.len());
+        match slot {
+            Slot::Value => self.text.push_str(&number),
+            Slot::Rows => {
+                self.text.push_str(ROWS_PG.0);
+                self.text.push_str(&number);
+                self.text.push_str(ROWS_PG.1);
+            }
+        }
+        self.placeholders.push((start..self.text.len(), slot));
         self
     }
 
@@ -112,25 +151,43 @@ impl Sql {
     /// Appends another statement built this way, its placeholders numbered on from these.
     pub fn append(&mut self, other: &Sql) -> &mut Self {
         let mut copied = 0;
-        for (placeholder, arg) in other.placeholders.iter().zip(&other.args) {
+        for ((placeholder, slot), arg) in other.placeholders.iter().zip(&other.args) {
             self.push(&other.text[copied..placeholder.start])
-                .bind(arg.clone());
+                .bind_slot(arg.clone(), *slot);
             copied = placeholder.end;
         }
         self.push(&other.text[copied..])
     }
 
-    /// Appends `(…), (…)`: a row of placeholders for each row of values, for multi-row
-    /// `VALUES` (whose columns both databases name `column1`, `column2`, …).
-    pub fn bind_rows(&mut self, rows: impl IntoIterator<Item = Vec<Arg>>) -> &mut Self {
-        for (i, row) in rows.into_iter().enumerate() {
-            self.push(if i == 0 { "(" } else { ", (" });
-            for (j, value) in row.into_iter().enumerate() {
-                self.push(if j == 0 { "" } else { ", " }).bind(value);
-            }
-            self.push(")");
+    /// Appends `(SELECT … AS column1, … AS columnN FROM …)`: a table of `rows` (with the
+    /// column names of multi-row `VALUES`), all bound as one JSON document. The statement
+    /// then reads the same whatever the number of rows, so each connection prepares it once;
+    /// with a placeholder per value, every new count of rows was a new statement to prepare
+    /// and plan, a round trip more to PostgreSQL. A column is an integer where the first row's
+    /// value is one, text otherwise (no rows make a table of one column).
+    pub fn bind_rows(&mut self, rows: impl IntoIterator<Item = Vec<Arg>>) -> Result<&mut Self> {
+        let rows: Vec<Vec<Arg>> = rows.into_iter().collect();
+        self.push("(SELECT ");
+        for (i, value) in rows.first().into_iter().flatten().enumerate() {
+            let read = format!("json_rows.value ->> {i}");
+            let read = match value {
+                Arg::Int(_) | Arg::NullInt => format!("CAST({read} AS BIGINT)"),
+                Arg::Text(_) | Arg::NullText => read,
+            };
+            self.push(if i == 0 { "" } else { ", " })
+                .push(&format!("{read} AS column{}", i + 1));
         }
-        self
+        if rows.is_empty() {
+            self.push("NULL AS column1");
+        }
+        let document: Vec<Vec<serde_json::Value>> = rows
+            .iter()
+            .map(|row| row.iter().map(Arg::to_json).collect())
+            .collect();
+        self.push(" FROM ")
+            .bind_slot(serde_json::to_string(&document)?.into(), Slot::Rows)
+            .push(")");
+        Ok(self)
     }
 
     /// The statement as `conn`'s database takes it best. SQLite finds a numbered placeholder's
@@ -143,9 +200,12 @@ impl Sql {
         }
         let mut text = String::with_capacity(self.text.len());
         let mut copied = 0;
-        for placeholder in &self.placeholders {
+        for (placeholder, slot) in &self.placeholders {
             text.push_str(&self.text[copied..placeholder.start]);
-            text.push('?');
+            text.push_str(match slot {
+                Slot::Value => "?",
+                Slot::Rows => ROWS_SQLITE,
+            });
             copied = placeholder.end;
         }
         text.push_str(&self.text[copied..]);

@@ -124,17 +124,17 @@ const SAVED: [&str; 26] = [
     "updated_at",
 ];
 
-/// `INSERT INTO agents … VALUES` with a row for each agent.
+/// `INSERT INTO agents …` with a row for each agent.
 fn insert_rows(agents: &[Agent]) -> Result<Sql> {
     let mut insert = Sql::new("INSERT INTO agents (id, workspace_id, ");
-    insert.push(&SAVED.join(", ")).push(") VALUES ");
+    insert.push(&SAVED.join(", ")).push(") SELECT * FROM ");
     let mut rows = Vec::with_capacity(agents.len());
     for agent in agents {
         let mut values = vec![agent.id.into(), agent.workspace_id.into()];
         values.extend(saved_values(agent)?);
         rows.push(values);
     }
-    insert.bind_rows(rows);
+    insert.bind_rows(rows)?.push(" AS v");
     Ok(insert)
 }
 
@@ -159,7 +159,8 @@ pub(super) async fn insert_agents(
     agents: &[Agent],
 ) -> Result<HashMap<Uuid, i64>> {
     let mut insert = insert_rows(agents)?;
-    insert.push(" ON CONFLICT DO NOTHING RETURNING id, desk_id");
+    // The WHERE keeps SQLite from reading ON CONFLICT as the ON of a join.
+    insert.push(" WHERE true ON CONFLICT DO NOTHING RETURNING id, desk_id");
     let rows = insert.fetch_all(c).await?;
     rows.iter()
         .map(|row| Ok((row.uuid("id")?, row.int("desk_id")?)))
