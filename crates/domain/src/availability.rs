@@ -132,6 +132,33 @@ pub mod dixa {
     }
 }
 
+/// VoIPBIN's agent `status` (seed-apis.md §5.2 read mapping): presence and work in one word.
+/// An agent being offered work is `ringing`; one holding work, or wrapping it up (VoIPBIN has
+/// no wrap-up), is `busy`.
+pub mod voipbin {
+    use super::{Account, Availability, Work, connected};
+    use crate::Timestamp;
+
+    pub fn status(
+        account: Account,
+        availability: &Availability,
+        work: Work,
+        now: Timestamp,
+    ) -> &'static str {
+        if !connected(account, availability.presence) {
+            return "offline";
+        }
+        if !availability.takes_work(now) {
+            return "away";
+        }
+        match work {
+            Work::Idle => "available",
+            Work::Offered => "ringing",
+            Work::Engaged | Work::WrapUp => "busy",
+        }
+    }
+}
+
 /// The presence half of the state, with the activity and the moments it changed.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Availability {
@@ -287,6 +314,31 @@ mod tests {
         assert_eq!(later.last_activity_set, at(160));
         assert_eq!(later.activity_text, None);
         assert!(state.takes_work(at(160)));
+    }
+
+    #[test]
+    fn voipbin_shows_presence_and_work_in_one_word() {
+        let online = Availability::new(at(0))
+            .apply(&change(Presence::Available), at(1))
+            .unwrap();
+        let status = |account, availability: &Availability, work| {
+            voipbin::status(account, availability, work, at(2))
+        };
+        assert_eq!(status(Account::Enabled, &online, Work::Idle), "available");
+        assert_eq!(status(Account::Enabled, &online, Work::Offered), "ringing");
+        assert_eq!(status(Account::Enabled, &online, Work::Engaged), "busy");
+        assert_eq!(status(Account::Enabled, &online, Work::WrapUp), "busy");
+        assert_eq!(status(Account::Disabled, &online, Work::Engaged), "offline");
+        let in_meeting = AvailabilityChange {
+            activity: Some("inMeeting".into()),
+            ..Default::default()
+        };
+        let meeting = online.apply(&in_meeting, at(1)).unwrap();
+        assert_eq!(status(Account::Enabled, &meeting, Work::Engaged), "away");
+        let away = online.apply(&change(Presence::Away), at(1)).unwrap();
+        assert_eq!(status(Account::Enabled, &away, Work::Offered), "away");
+        let offline = online.apply(&change(Presence::Offline), at(1)).unwrap();
+        assert_eq!(status(Account::Enabled, &offline, Work::Idle), "offline");
     }
 
     #[test]

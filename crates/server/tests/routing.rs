@@ -88,10 +88,23 @@ async fn an_offer_reaches_the_agent_who_accepts_closes_and_wraps_up() {
         conversation.as_str()
     );
     assert_eq!(offered.data["data"]["agentId"], ada.as_str());
+    let my_state = ws.path("/agents/me/presence");
+    let (status, ringing) = app.get(&my_state, &ada_key).await;
+    assert_eq!(status, StatusCode::OK, "{ringing}");
+    assert_eq!(
+        ringing,
+        json!({"presence": "available", "activity": "available", "work": "offered", "status": "ringing"})
+    );
 
     let (status, accepted) = act(&app, &ws, &conversation, "accept", &ada_key).await;
     assert_eq!(status, StatusCode::OK, "{accepted}");
     assert_eq!(accepted["status"], "assigned");
+    let ada_state = ws.path(&format!("/agents/{ada}/presence"));
+    let (_, busy) = app.get(&ada_state, &ws.key).await;
+    assert_eq!(
+        (&busy["work"], &busy["status"]),
+        (&json!("engaged"), &json!("busy"))
+    );
     assert_eq!(accepted["assigneeId"], ada.as_str());
     let (status, again) = act(&app, &ws, &conversation, "accept", &ada_key).await;
     assert_eq!(status, StatusCode::CONFLICT, "{again}");
@@ -106,6 +119,11 @@ async fn an_offer_reaches_the_agent_who_accepts_closes_and_wraps_up() {
     let (status, closed) = act(&app, &ws, &conversation, "close", &ada_key).await;
     assert_eq!(status, StatusCode::OK, "{closed}");
     assert_eq!(closed["status"], "wrapUp");
+    let (_, wrapping_up) = app.get(&ada_state, &ws.key).await;
+    assert_eq!(
+        (&wrapping_up["work"], &wrapping_up["status"]),
+        (&json!("wrap_up"), &json!("busy"))
+    );
     // The queue's wrap-up of one second runs out by itself.
     let ended = loop {
         let event = stream.next().await;
@@ -120,6 +138,11 @@ async fn an_offer_reaches_the_agent_who_accepts_closes_and_wraps_up() {
     assert_eq!(read["status"], "closed");
     let (_, held) = app.get(&workload, &ws.key).await;
     assert_eq!(held["workload"], json!({"email": 0, "messaging": 0}));
+    let (_, free) = app.get(&ada_state, &ws.key).await;
+    assert_eq!(
+        (&free["work"], &free["status"]),
+        (&json!("idle"), &json!("available"))
+    );
     let (_, history) = app
         .get(
             &ws.path(&format!("/conversations/{conversation}/history")),
@@ -363,6 +386,13 @@ async fn an_agent_who_steps_away_loses_its_offer_to_another() {
     let away = ws.path(&format!("/agents/{ada}/availability"));
     app.patch(&away, &ws.key, json!({"status": "away"})).await;
     assert_eq!(read(&app, &ws, &conversation).await["status"], "pending");
+    let (_, ada_now) = app
+        .get(&ws.path(&format!("/agents/{ada}/presence")), &ws.key)
+        .await;
+    assert_eq!(
+        ada_now,
+        json!({"presence": "away", "activity": "available", "work": "idle", "status": "away"})
+    );
     let (bob, bob_key) = agent(&app, &ws, "Bob").await;
     let path = ws.path(&format!("/queues/{queue}/members/{bob}"));
     app.put(&path, &ws.key, json!({})).await;

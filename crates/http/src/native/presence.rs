@@ -1,5 +1,7 @@
 //! An agent's presence, with what happens to its work when it steps away:
-//! `PUT /workspaces/{workspaceId}/agents/{agentId}/presence` (and `…/agents/me/presence`).
+//! `PUT /workspaces/{workspaceId}/agents/{agentId}/presence` (and `…/agents/me/presence`); and
+//! `GET` of the same paths, the state routing drives as well: `ringing` while an offer is out,
+//! `busy` while the agent holds work (VoIPBIN's words).
 //!
 //! Bird's availability endpoint sets presence too (and routing hears of it at once, as of every
 //! change to an agent); this one can also move the agent's conversations to a team, as
@@ -7,7 +9,7 @@
 
 use axum::extract::{Path, State};
 use domain::Uuid;
-use domain::availability::{AvailabilityChange, Presence};
+use domain::availability::{AvailabilityChange, Presence, voipbin};
 use routing::{Command, Decision, Rejection};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -21,8 +23,8 @@ use crate::state::AppState;
 
 pub fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
-        .routes(routes!(set_presence))
-        .routes(routes!(set_my_presence))
+        .routes(routes!(set_presence, get_presence))
+        .routes(routes!(set_my_presence, get_my_presence))
 }
 
 const AGENT: &str = "Agent";
@@ -43,6 +45,63 @@ pub struct PresenceOut {
     presence: String,
     /// The conversations taken from the agent and routed again in the team.
     transferred_conversation_ids: Vec<Uuid>,
+}
+
+/// An agent's state as routing sees it.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct StateOut {
+    /// `available`, `away` or `offline`: what the agent chose.
+    presence: String,
+    /// The activity while available (`available` takes work; others, like `inMeeting`, do not).
+    activity: String,
+    /// What routing knows the agent is doing: `idle`, `offered`, `engaged` or `wrap_up`.
+    work: String,
+    /// Both in one word, as VoIPBIN shows an agent: `available`, `ringing` (an offer is out),
+    /// `busy` (holding or wrapping up work), `away` or `offline`.
+    status: String,
+}
+
+/// Get an agent's presence and what routing has it doing.
+#[utoipa::path(get, path = "/workspaces/{workspaceId}/agents/{agentId}/presence", tag = "agents",
+    security(("workspaceKey" = [])), params(("workspaceId" = String, Path), ("agentId" = String, Path)),
+    responses((status = 200, body = StateOut), (status = 404, body = ErrorBody)))]
+async fn get_presence(
+    caller: Caller,
+    State(state): State<AppState>,
+    Path(ids): Path<(String, String)>,
+) -> ApiResult<axum::Json<StateOut>> {
+    let id = path_id(&ids.1, AGENT)?;
+    show(&state, &caller, id).await
+}
+
+/// Get the presence of the calling agent key's agent, and what routing has it doing.
+#[utoipa::path(get, path = "/workspaces/{workspaceId}/agents/me/presence", tag = "agents",
+    security(("workspaceKey" = [])), params(("workspaceId" = String, Path)),
+    responses((status = 200, body = StateOut), (status = 404, body = ErrorBody)))]
+async fn get_my_presence(
+    caller: Caller,
+    State(state): State<AppState>,
+) -> ApiResult<axum::Json<StateOut>> {
+    let me = caller.me()?;
+    show(&state, &caller, me).await
+}
+
+async fn show(state: &AppState, caller: &Caller, id: Uuid) -> ApiResult<axum::Json<StateOut>> {
+    let details = state
+        .store
+        .get_agent(caller.workspace_id(), id)
+        .await
+        .map_err(or_not_found(AGENT))?;
+    let agent = &details.agent;
+    let now = state.now();
+    let availability = agent.availability.at(now);
+    Ok(axum::Json(StateOut {
+        status: voipbin::status(agent.account, &availability, agent.work, now).into(),
+        presence: availability.presence.as_str().into(),
+        activity: availability.activity,
+        work: agent.work.as_str().into(),
+    }))
 }
 
 /// Set an agent's presence; going away or offline cancels its offers at once and, with
