@@ -12,7 +12,7 @@ use sqlx::migrate::Migrator;
 use sqlx::{AnyConnection, AnyPool, ConnectOptions, Connection, Executor};
 
 use crate::agents::{self, NewAgents};
-use crate::coherence::{Caches, Change, announce};
+use crate::coherence::{Caches, Change};
 use crate::writer::{CHECKPOINT, Statements, WriteOp, Writer};
 use crate::{Result, StoreError};
 
@@ -223,7 +223,7 @@ impl Store {
 
     /// Runs a write as one transaction (grouped with others on SQLite; see [`crate::writer`]).
     pub(crate) async fn write<T: Send + 'static>(&self, op: impl WriteOp<T>) -> Result<T> {
-        let value = self.inner.writer.write(Statements::Many, op).await?;
+        let value = self.inner.writer.write(Statements::Many, &[], op).await?;
         self.caches().wrote();
         Ok(value)
     }
@@ -232,7 +232,7 @@ impl Store {
     /// do not count, nor an event it records after that statement, which no constraint can
     /// refuse): it needs no savepoint of its own (see [`crate::writer`]).
     pub(crate) async fn write_single<T: Send + 'static>(&self, op: impl WriteOp<T>) -> Result<T> {
-        let value = self.inner.writer.write(Statements::One, op).await?;
+        let value = self.inner.writer.write(Statements::One, &[], op).await?;
         self.caches().wrote();
         Ok(value)
     }
@@ -244,19 +244,10 @@ impl Store {
         changes: &[Change],
         op: impl WriteOp<T>,
     ) -> Result<T> {
-        let announced = changes.to_vec();
         let value = self
             .inner
             .writer
-            .write(Statements::Many, move |c| {
-                Box::pin(async move {
-                    let value = op(&mut *c).await?;
-                    for change in announced {
-                        announce(c, change).await?;
-                    }
-                    Ok(value)
-                })
-            })
+            .write(Statements::Many, changes, op)
             .await?;
         for change in changes {
             self.caches().forget(*change);

@@ -32,6 +32,7 @@ use futures::future::BoxFuture;
 use sqlx::{AnyConnection, AnyPool, Executor};
 use tokio::sync::{mpsc, oneshot};
 
+use crate::coherence::{Change, begin_announcing};
 use crate::events::{DEFERRED, inserts, lock};
 use crate::sql::Sql;
 use crate::{Result, StoreError};
@@ -109,14 +110,17 @@ impl Writer {
         Self::Batched(sender)
     }
 
+    /// Runs `op` in a transaction that, on PostgreSQL, tells the other nodes of `changes` as it
+    /// commits (on SQLite one process owns the database: there is no one else to tell).
     pub async fn write<T: Send + 'static>(
         &self,
         statements: Statements,
+        changes: &[Change],
         op: impl WriteOp<T>,
     ) -> Result<T> {
         match self {
             Self::Pooled(pool) => {
-                let mut tx = pool.begin().await?;
+                let mut tx = pool.begin_with(begin_announcing(changes)).await?;
                 let value = op(&mut tx).await?;
                 tx.commit().await?;
                 Ok(value)

@@ -135,7 +135,9 @@ pub(crate) fn gather_new_agents(writer: Writer) -> NewAgents {
         Box::pin(async move {
             let count = agents.len();
             let written = writer
-                .write(Statements::One, move |c| Box::pin(insert_round(c, agents)))
+                .write(Statements::One, &[], move |c| {
+                    Box::pin(insert_round(c, agents))
+                })
                 .await;
             match written {
                 Ok(desk_ids) => desk_ids.into_iter().map(Ok).collect(),
