@@ -178,10 +178,8 @@ async fn insert_rows<'a>(
     let mut numbers = HashMap::with_capacity(conversations.len());
     for chunk in conversations.chunks(ROWS_PER_STATEMENT) {
         let rows: Vec<Vec<Arg>> = chunk.iter().map(|c| row_of(c)).collect::<Result<_>>()?;
-        let mut sql = Sql::new(&format!(
-            "INSERT INTO conversations ({columns}) SELECT * FROM "
-        ));
-        sql.bind_rows(rows)?.push(" AS v RETURNING id, number");
+        let mut sql = Sql::new(&format!("INSERT INTO conversations ({columns}) "));
+        sql.select_rows(rows)?.push(" RETURNING id, number");
         for row in sql.fetch_all(c).await? {
             numbers.insert(row.uuid("id")?, row.int("number")?);
         }

@@ -60,9 +60,9 @@ pub(crate) fn inserts(events: &[NewEvent]) -> Result<Vec<Sql>> {
             ]);
         }
         let mut insert = Sql::new(
-            "INSERT INTO events (workspace_id, agent_id, conversation_id, kind, data, at) SELECT * FROM ",
+            "INSERT INTO events (workspace_id, agent_id, conversation_id, kind, data, at) ",
         );
-        insert.bind_rows(rows)?.push(" AS v");
+        insert.select_rows(rows)?;
         statements.push(insert);
     }
     Ok(statements)

@@ -565,6 +565,8 @@ async fn write_windows(
 /// Stores each agent's work state, many agents to a statement.
 async fn write_work(c: &mut AnyConnection, work: &BTreeMap<Uuid, Work>) -> Result<()> {
     let all: Vec<(Uuid, Work)> = work.iter().map(|(agent, work)| (*agent, *work)).collect();
+    // Not rows of a JSON document (`Sql::bind_rows`): joined to them, the agents were read
+    // whole by PostgreSQL, which assumes such a document holds a hundred rows.
     for chunk in all.chunks(ROWS_PER_STATEMENT) {
         let mut sql = Sql::new("UPDATE agents SET work = CASE id");
         for (agent, work) in chunk {

@@ -190,6 +190,14 @@ impl Sql {
         Ok(self)
     }
 
+    /// Appends `SELECT * FROM … AS v WHERE true`, the rows for an `INSERT INTO table (columns)`
+    /// (see [`Sql::bind_rows`]). The `WHERE` keeps SQLite from reading an `ON CONFLICT` after it
+    /// as the `ON` of a join.
+    pub fn select_rows(&mut self, rows: impl IntoIterator<Item = Vec<Arg>>) -> Result<&mut Self> {
+        self.push("SELECT * FROM ");
+        Ok(self.bind_rows(rows)?.push(" AS v WHERE true"))
+    }
+
     /// The statement as `conn`'s database takes it best. SQLite finds a numbered placeholder's
     /// number by walking the list of all of them, so binding a statement of many values (a
     /// multi-row insert) would cost the square of their count; placeholders in order can go

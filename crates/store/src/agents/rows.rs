@@ -127,14 +127,14 @@ const SAVED: [&str; 26] = [
 /// `INSERT INTO agents …` with a row for each agent.
 fn insert_rows(agents: &[Agent]) -> Result<Sql> {
     let mut insert = Sql::new("INSERT INTO agents (id, workspace_id, ");
-    insert.push(&SAVED.join(", ")).push(") SELECT * FROM ");
+    insert.push(&SAVED.join(", ")).push(") ");
     let mut rows = Vec::with_capacity(agents.len());
     for agent in agents {
         let mut values = vec![agent.id.into(), agent.workspace_id.into()];
         values.extend(saved_values(agent)?);
         rows.push(values);
     }
-    insert.bind_rows(rows)?.push(" AS v");
+    insert.select_rows(rows)?;
     Ok(insert)
 }
 
@@ -159,8 +159,7 @@ pub(super) async fn insert_agents(
     agents: &[Agent],
 ) -> Result<HashMap<Uuid, i64>> {
     let mut insert = insert_rows(agents)?;
-    // The WHERE keeps SQLite from reading ON CONFLICT as the ON of a join.
-    insert.push(" WHERE true ON CONFLICT DO NOTHING RETURNING id, desk_id");
+    insert.push(" ON CONFLICT DO NOTHING RETURNING id, desk_id");
     let rows = insert.fetch_all(c).await?;
     rows.iter()
         .map(|row| Ok((row.uuid("id")?, row.int("desk_id")?)))
