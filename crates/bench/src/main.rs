@@ -79,6 +79,9 @@ struct Args {
     /// Creates per second of the routing latency run.
     #[arg(long, default_value_t = 500)]
     rate: u32,
+    /// Workspaces the routing run spreads its load over, each with `--agents` agents.
+    #[arg(long, default_value_t = 1)]
+    workspaces: usize,
 }
 
 struct HttpRow {
@@ -256,28 +259,27 @@ async fn bench_routing(args: &Args, load: Load) -> anyhow::Result<()> {
         "sqlite://{}?mode=rwc",
         dir.path().join("switchboard.db").display()
     );
-    let mut rows =
-        vec![routing::bench("SQLite", url, dir.path(), args.agents, load, args.rate).await?];
+    let shape = routing::Shape {
+        workspaces: args.workspaces.max(1),
+        agents: args.agents,
+        load,
+        rate: args.rate,
+    };
+    let mut rows = vec![routing::bench("SQLite", url, dir.path(), shape).await?];
     if let Some(server_url) = &args.postgres {
         let database = PgDatabase::create(server_url).await?;
         let pg_dir = tempfile::tempdir()?;
-        let outcome = routing::bench(
-            "PostgreSQL",
-            database.url.clone(),
-            pg_dir.path(),
-            args.agents,
-            load,
-            args.rate,
-        )
-        .await;
+        let outcome =
+            routing::bench("PostgreSQL", database.url.clone(), pg_dir.path(), shape).await;
         database.drop().await?;
         rows.push(outcome?);
     }
     println!("## Routing end to end over HTTP\n");
     println!(
-        "{} agents in one queue (LongestIdle), room for 100 chats each; closed loop of {} \
-         connections for {} s, then {} creates/s for {} s with the workspace's event stream open.\n",
-        args.agents, load.concurrency, args.seconds, args.rate, args.seconds
+        "{} workspace(s), each with {} agents in one queue (LongestIdle), room for 100 chats \
+         each; closed loop of {} connections for {} s, then {} creates/s for {} s with the \
+         workspaces' event streams open.\n",
+        shape.workspaces, args.agents, load.concurrency, args.seconds, args.rate, args.seconds
     );
     println!(
         "| Server | Created and offered/s | create p50 ms | create p99 ms | Errors | Open loop sent | Offers seen | create→offer p50 ms | create→offer p99 ms |"

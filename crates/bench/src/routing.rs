@@ -1,15 +1,20 @@
 //! Routing end to end over HTTP: conversations created in a queue whose members take work, and
 //! the time from sending the create to the offer arriving on the event stream.
 //!
-//! Set-up: `agents` agents, available, each with room for 100 messaging conversations, all
-//! members of one queue (LongestIdle, offers that do not expire). Then:
+//! Set-up: `workspaces` workspaces (tenants of one node), each with `agents` agents, available,
+//! each with room for 100 messaging conversations, all members of one queue (LongestIdle,
+//! offers that do not expire). Then:
 //!
-//! * a closed loop of `concurrency` connections creating conversations for `seconds`: each
-//!   create answers once the conversation is stored and its offer decided and stored, so this is
-//!   the rate of conversations created and offered;
-//! * an open loop at `rate` creates per second for `seconds`, with the workspace's event stream
-//!   open: for each conversation, the time from sending its create to its `conversation.offered`
-//!   event arriving.
+//! * a closed loop of `concurrency` connections creating conversations for `seconds`, each
+//!   connection in one workspace, the connections spread evenly: each create answers once the
+//!   conversation is stored and its offer decided and stored, so this is the rate of
+//!   conversations created and offered;
+//! * an open loop at `rate` creates per second for `seconds`, taking the workspaces in turn, with
+//!   every workspace's event stream open: for each conversation, the time from sending its
+//!   create to its `conversation.offered` event arriving.
+//!
+//! A workspace is routed by one engine at a time, so one workspace measures how far one
+//! engine's writes go; several measure what the node does for several tenants.
 
 use std::collections::HashMap;
 use std::path::Path;
@@ -37,30 +42,56 @@ pub struct RoutingRow {
 
 type Seen = Arc<Mutex<HashMap<String, Instant>>>;
 
+/// What the bench is run with, besides the database.
+#[derive(Debug, Clone, Copy)]
+pub struct Shape {
+    pub workspaces: usize,
+    /// Agents in each workspace.
+    pub agents: usize,
+    pub load: Load,
+    /// Creates per second of the open loop.
+    pub rate: u32,
+}
+
 pub async fn bench(
     server: &'static str,
     database_url: String,
     data_dir: &Path,
-    agents: usize,
-    load: Load,
-    rate: u32,
+    shape: Shape,
 ) -> anyhow::Result<RoutingRow> {
-    eprintln!("{server}: routing: starting the server and {agents} available agents");
+    let Shape {
+        workspaces,
+        agents,
+        load,
+        rate,
+    } = shape;
+    eprintln!(
+        "{server}: routing: starting the server, {workspaces} workspace(s) of {agents} available agents"
+    );
     let running = target::start_switchboard(database_url, data_dir).await?;
-    let fixture = Fixture::set_up(format!("http://{}", running.addr), agents).await?;
-    let queue = set_up(&fixture).await?;
+    let mut targets = Vec::with_capacity(workspaces);
+    for _ in 0..workspaces {
+        let fixture = Fixture::set_up(format!("http://{}", running.addr), agents).await?;
+        let queue = set_up(&fixture).await?;
+        targets.push(create(&fixture, &queue));
+    }
 
     let offered: Seen = Arc::default();
-    let stream = tokio::spawn(follow_offers(
-        format!("{}/workspaces/{}/events", fixture.base, fixture.workspace),
-        fixture.key.clone(),
-        offered.clone(),
-    ));
-    // Let the stream connect before anything is created.
+    let streams: Vec<_> = targets
+        .iter()
+        .map(|target| {
+            tokio::spawn(follow_offers(
+                target.events.clone(),
+                target.key.clone(),
+                offered.clone(),
+            ))
+        })
+        .collect();
+    // Let the streams connect before anything is created.
     tokio::time::sleep(Duration::from_millis(300)).await;
 
     eprintln!("{server}: routing: closed loop of creates");
-    let closed = load::run(load, StatusCode::CREATED, create(&fixture, &queue)).await;
+    let closed = load::run(load, StatusCode::CREATED, spread(targets.clone())).await;
 
     // Let the stream deliver what the closed loop left behind, so the open loop measures its
     // own offers rather than that backlog.
@@ -79,9 +110,11 @@ pub async fn bench(
         drained.elapsed().as_secs_f64() - 0.5
     );
     eprintln!("{server}: routing: {rate} creates per second, create to offer on the stream");
-    let sent = open_loop(&fixture, &queue, rate, load.duration).await?;
+    let sent = open_loop(&targets, rate, load.duration).await?;
     tokio::time::sleep(Duration::from_secs(2)).await;
-    stream.abort();
+    for stream in streams {
+        stream.abort();
+    }
     let seen = offered.lock().expect("offers").clone();
     let mut latencies: Vec<Duration> = sent
         .iter()
@@ -176,34 +209,56 @@ async fn call(request: reqwest::RequestBuilder, key: &str) -> anyhow::Result<Val
     Ok(body)
 }
 
-fn create(fixture: &Fixture, queue: &str) -> MakeRequest {
-    let url = format!(
-        "{}/workspaces/{}/conversations",
-        fixture.base, fixture.workspace
-    );
-    let (key, body) = (
-        fixture.key.clone(),
-        json!({"channel": "messaging", "queueId": queue}),
-    );
-    Arc::new(move |client, _, _| client.post(&url).bearer_auth(&key).json(&body))
+/// Where conversations of one workspace are created, and its event stream.
+#[derive(Clone)]
+struct Target {
+    conversations: String,
+    events: String,
+    key: String,
+    body: Value,
 }
 
-/// Sends `rate` creates per second for `duration`; answers when each was sent, by id.
+impl Target {
+    fn create(&self, client: &Client) -> reqwest::RequestBuilder {
+        client
+            .post(&self.conversations)
+            .bearer_auth(&self.key)
+            .json(&self.body)
+    }
+}
+
+fn create(fixture: &Fixture, queue: &str) -> Target {
+    let workspace = format!("{}/workspaces/{}", fixture.base, fixture.workspace);
+    Target {
+        conversations: format!("{workspace}/conversations"),
+        events: format!("{workspace}/events"),
+        key: fixture.key.clone(),
+        body: json!({"channel": "messaging", "queueId": queue}),
+    }
+}
+
+/// Creates in the workspaces of `targets`, each load worker in one of them (a worker's
+/// request numbers start at its index shifted 32 bits left, see `load::run`).
+fn spread(targets: Vec<Target>) -> MakeRequest {
+    Arc::new(move |client, _, sequence| {
+        targets[(sequence >> 32) as usize % targets.len()].create(client)
+    })
+}
+
+/// Sends `rate` creates per second for `duration`, to the workspaces in turn; answers when
+/// each was sent, by id.
 async fn open_loop(
-    fixture: &Fixture,
-    queue: &str,
+    targets: &[Target],
     rate: u32,
     duration: Duration,
 ) -> anyhow::Result<Vec<(String, Instant)>> {
     let client = Client::builder().pool_max_idle_per_host(64).build()?;
-    let make = create(fixture, queue);
     let mut ticks = tokio::time::interval(Duration::from_secs(1) / rate);
     let total = (rate as u64 * duration.as_secs()) as usize;
     let mut sends = Vec::with_capacity(total);
-    let mut rng = rand::SeedableRng::seed_from_u64(7);
     for n in 0..total {
         ticks.tick().await;
-        let request = make(&client, &mut rng, n as u64);
+        let request = targets[n % targets.len()].create(&client);
         sends.push(tokio::spawn(async move {
             let sent = Instant::now();
             let answer: Value = request.send().await.ok()?.json().await.ok()?;
