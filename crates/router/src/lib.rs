@@ -79,13 +79,15 @@ enum Request {
     Create(Box<(Conversation, ValuesPatch)>, Answer<Conversation>),
     /// Read agents and queues again now: something about them was just written.
     Refresh(Answer<Vec<Decision>>),
+    /// Nothing but to be answered by the task, which holds the workspace's lease.
+    Reach(Answer<Vec<Decision>>),
 }
 
 impl Request {
     /// Answers the request with an error.
     fn refuse(self, error: impl Fn() -> RouteError) {
         match self {
-            Self::Route(_, reply) | Self::Refresh(reply) => {
+            Self::Route(_, reply) | Self::Refresh(reply) | Self::Reach(reply) => {
                 let _ = reply.send(Err(error()));
             }
             Self::Create(_, reply) => {
@@ -170,12 +172,12 @@ impl Router {
         answer.await.map_err(|_| RouteError::Stopped)?
     }
 
-    /// Makes sure this node routes the workspace, taking it on when no node does, with agents
-    /// and queues read afresh; `NotLeader` names the node that routes it. For a call that must
-    /// write nothing here when its routing happens elsewhere.
+    /// Makes sure this node routes the workspace, taking it on when no node does;
+    /// `NotLeader` names the node that routes it. For a call that must write nothing here when
+    /// its routing happens elsewhere.
     pub async fn route_here(&self, workspace_id: Uuid) -> Result<(), RouteError> {
         let (reply, answer) = oneshot::channel();
-        self.send(workspace_id, Request::Refresh(reply)).await?;
+        self.send(workspace_id, Request::Reach(reply)).await?;
         answer.await.map_err(|_| RouteError::Stopped)?.map(|_| ())
     }
 
@@ -582,7 +584,7 @@ impl Workspace {
                     commands.push(Some(command));
                     command_replies.push(reply);
                 }
-                Request::Refresh(reply) => {
+                Request::Refresh(reply) | Request::Reach(reply) => {
                     commands.push(None);
                     command_replies.push(reply);
                 }
@@ -737,7 +739,7 @@ impl Workspace {
 fn needs_current_roster(request: &Request) -> bool {
     match request {
         Request::Refresh(_) => true,
-        Request::Create(..) => false,
+        Request::Create(..) | Request::Reach(_) => false,
         Request::Route(command, _) => matches!(
             command,
             Command::Assign { .. }
