@@ -223,11 +223,7 @@ impl Store {
 
     /// Runs a write as one transaction (grouped with others on SQLite; see [`crate::writer`]).
     pub(crate) async fn write<T: Send + 'static>(&self, op: impl WriteOp<T>) -> Result<T> {
-        let value = self
-            .inner
-            .writer
-            .write(Statements::Many, &[], None, op)
-            .await?;
+        let value = self.inner.writer.write(Statements::Many, &[], op).await?;
         self.caches().wrote();
         Ok(value)
     }
@@ -236,11 +232,7 @@ impl Store {
     /// do not count, nor an event it records after that statement, which no constraint can
     /// refuse): it needs no savepoint of its own (see [`crate::writer`]).
     pub(crate) async fn write_single<T: Send + 'static>(&self, op: impl WriteOp<T>) -> Result<T> {
-        let value = self
-            .inner
-            .writer
-            .write(Statements::One, &[], None, op)
-            .await?;
+        let value = self.inner.writer.write(Statements::One, &[], op).await?;
         self.caches().wrote();
         Ok(value)
     }
@@ -252,31 +244,10 @@ impl Store {
         changes: &[Change],
         op: impl WriteOp<T>,
     ) -> Result<T> {
-        self.write_announced(changes, None, op).await
-    }
-
-    /// Runs a write as the holder of `lease` (see [`crate::leases`]), refused (Conflict) once
-    /// the lease has passed to another node, so that a former holder cannot write over its
-    /// successor; it changes what `changes` names, as [`Self::write_changing`] does.
-    pub(crate) async fn write_holding<T: Send + 'static>(
-        &self,
-        lease: crate::Lease,
-        changes: &[Change],
-        op: impl WriteOp<T>,
-    ) -> Result<T> {
-        self.write_announced(changes, Some(lease), op).await
-    }
-
-    async fn write_announced<T: Send + 'static>(
-        &self,
-        changes: &[Change],
-        held: Option<crate::Lease>,
-        op: impl WriteOp<T>,
-    ) -> Result<T> {
         let value = self
             .inner
             .writer
-            .write(Statements::Many, changes, held, op)
+            .write(Statements::Many, changes, op)
             .await?;
         for change in changes {
             self.caches().forget(*change);

@@ -32,11 +32,6 @@ impl From<sqlx::Error> for StoreError {
                     "a concurrent write got in the way; try again ({db})"
                 ))
             }
-            sqlx::Error::Database(db)
-                if db.code().as_deref() == Some(crate::leases::LEASE_LOST) =>
-            {
-                crate::leases::lease_lost()
-            }
             sqlx::Error::Database(db) if db.is_unique_violation() => {
                 Self::Conflict(db.constraint().unwrap_or("unique").to_owned())
             }

@@ -5,44 +5,9 @@
 //! cannot write over its successor's decisions.
 
 use domain::{Timestamp, Uuid};
-use sqlx::AnyConnection;
 
 use crate::sql::{RowExt, q};
-use crate::{Result, Store, StoreError};
-
-/// The error code of PostgreSQL's `hold_routing_lease` (migration 0010) when the lease has
-/// passed on.
-pub(crate) const LEASE_LOST: &str = "SB001";
-
-/// What a write of a node that lost its lease is refused with.
-pub(crate) fn lease_lost() -> StoreError {
-    StoreError::Conflict("this node no longer routes the workspace".into())
-}
-
-/// The statement that, sent with a PostgreSQL write's BEGIN, checks and locks `lease` until
-/// the commit (see migration 0010). The values are ids and a number: nothing to escape.
-pub(crate) fn holding_on_begin(lease: &Lease) -> String {
-    format!(
-        "; SELECT hold_routing_lease('{}', '{}', {})",
-        lease.workspace_id, lease.node_id, lease.epoch
-    )
-}
-
-/// Checks that `lease` is still held, on SQLite: its one writer keeps any other write out
-/// until the commit.
-pub(crate) async fn hold(c: &mut AnyConnection, lease: &Lease) -> Result<()> {
-    let held = q(
-        "SELECT epoch FROM routing_leases WHERE workspace_id = $1 AND node_id = $2 AND epoch = $3",
-        &[
-            lease.workspace_id.into(),
-            lease.node_id.into(),
-            lease.epoch.into(),
-        ],
-    )
-    .fetch_optional(c)
-    .await?;
-    held.map(|_| ()).ok_or_else(lease_lost)
-}
+use crate::{Result, Store};
 
 /// A node's hold on routing one workspace, valid until `expires_at`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -23,7 +23,7 @@ use crate::agents::details_but_workload;
 use crate::coherence::Change;
 use crate::conversations::{check_all, insert_all, read_back};
 use crate::events::record_all;
-use crate::sql::{ROWS_PER_STATEMENT, RowExt, Sql, q};
+use crate::sql::{ROWS_PER_STATEMENT, RowExt, Sql, for_update, q};
 use crate::{AgentDetails, Lease, Result, Store, StoreError};
 
 /// An offer that is out: `conversation_id` offered to `agent_id` until `expires_at`.
@@ -222,8 +222,9 @@ impl Store {
         decide: impl FnOnce(&[Result<Conversation>]) -> (Vec<Decision>, T) + Send + 'static,
     ) -> Result<(Vec<Result<Conversation>>, T)> {
         let ws = lease.workspace_id;
-        self.write_holding(lease, &[Change::Routed(ws)], move |c| {
+        self.write_changing(&[Change::Routed(ws)], move |c| {
             Box::pin(async move {
+                hold(c, &lease).await?;
                 let checked = check_all(c, ws, creates).await?;
                 let (decisions, back) = decide(&checked);
                 let changed: HashSet<Uuid> = decisions.iter().filter_map(changes_row_of).collect();
@@ -579,6 +580,26 @@ async fn write_work(c: &mut AnyConnection, work: &BTreeMap<Uuid, Work>) -> Resul
         sql.execute(c).await?;
     }
     Ok(())
+}
+
+/// Checks, and on PostgreSQL locks, that the lease is still this node's.
+async fn hold(c: &mut AnyConnection, lease: &Lease) -> Result<()> {
+    let sql = format!(
+        "SELECT epoch FROM routing_leases WHERE workspace_id = $1 AND node_id = $2 AND epoch = $3{}",
+        for_update(c)
+    );
+    let held = q(
+        &sql,
+        &[
+            lease.workspace_id.into(),
+            lease.node_id.into(),
+            lease.epoch.into(),
+        ],
+    )
+    .fetch_optional(c)
+    .await?;
+    held.map(|_| ())
+        .ok_or_else(|| StoreError::Conflict("this node no longer routes the workspace".into()))
 }
 
 /// Writes one decision of those [`Batch`] does not gather, and returns its event.

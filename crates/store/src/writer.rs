@@ -29,12 +29,11 @@ use std::sync::{Arc, Mutex};
 
 use domain::event::NewEvent;
 use futures::future::BoxFuture;
-use sqlx::{AnyConnection, AnyPool, Connection, Executor};
+use sqlx::{AnyConnection, AnyPool, Executor};
 use tokio::sync::{mpsc, oneshot};
 
 use crate::coherence::{Change, begin_announcing};
 use crate::events::{DEFERRED, inserts, lock};
-use crate::leases::{Lease, hold, holding_on_begin};
 use crate::sql::Sql;
 use crate::{Result, StoreError};
 
@@ -112,47 +111,25 @@ impl Writer {
     }
 
     /// Runs `op` in a transaction that, on PostgreSQL, tells the other nodes of `changes` as it
-    /// commits (on SQLite one process owns the database: there is no one else to tell). Given
-    /// a lease `held`, the write is refused unless the lease is still held; on PostgreSQL that
-    /// check goes with the BEGIN, in one round trip.
+    /// commits (on SQLite one process owns the database: there is no one else to tell).
     pub async fn write<T: Send + 'static>(
         &self,
         statements: Statements,
         changes: &[Change],
-        held: Option<Lease>,
         op: impl WriteOp<T>,
     ) -> Result<T> {
         match self {
             Self::Pooled(pool) => {
-                let mut begin = begin_announcing(changes);
-                if let Some(lease) = &held {
-                    begin.push_str(&holding_on_begin(lease));
-                }
-                let mut conn = pool.acquire().await?;
-                let failed = match conn.begin_with(begin).await {
-                    Ok(mut tx) => {
-                        let value = op(&mut tx).await?;
-                        tx.commit().await?;
-                        return Ok(value);
-                    }
-                    Err(error) => error,
-                };
-                // A BEGIN whose other statements failed leaves the connection inside a failed
-                // transaction: it must not go back to the pool.
-                conn.close_on_drop();
-                Err(failed.into())
+                let mut tx = pool.begin_with(begin_announcing(changes)).await?;
+                let value = op(&mut tx).await?;
+                tx.commit().await?;
+                Ok(value)
             }
             Self::Batched(queue) => {
                 let (answer, answered) = oneshot::channel();
                 let run: Run = Box::new(move |conn| {
                     Box::pin(async move {
-                        let result = match held {
-                            Some(lease) => match hold(conn, &lease).await {
-                                Ok(()) => op(conn).await,
-                                Err(refused) => Err(refused),
-                            },
-                            None => op(conn).await,
-                        };
+                        let result = op(conn).await;
                         let outcome = Outcome::of(&result);
                         let reply: Reply = Box::new(move |committed: Result<()>| {
                             let _ = answer.send(committed.and(result));

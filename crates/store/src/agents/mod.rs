@@ -135,7 +135,7 @@ pub(crate) fn gather_new_agents(writer: Writer) -> NewAgents {
         Box::pin(async move {
             let count = agents.len();
             let written = writer
-                .write(Statements::One, &[], None, move |c| {
+                .write(Statements::One, &[], move |c| {
                     Box::pin(insert_round(c, agents))
                 })
                 .await;
