@@ -2,9 +2,11 @@
 //! `SWITCHBOARD_TEST_DATABASE_URL` names one): writes that share a commit stay independent.
 
 use domain::capacity::CapacityRule;
+use domain::event::QUEUE_THRESHOLD;
 use domain::tenancy::Workspace;
 use domain::{Timestamp, Uuid};
-use store::{Store, StoreError};
+use routing::{Decision, Threshold};
+use store::{LogPosition, Store, StoreError};
 
 async fn open() -> (Store, Option<tempfile::TempDir>) {
     match std::env::var("SWITCHBOARD_TEST_DATABASE_URL") {
@@ -190,6 +192,60 @@ async fn one_node_at_a_time_routes_a_workspace() {
             .unwrap(),
         None
     );
+}
+
+#[tokio::test]
+async fn a_node_that_lost_its_lease_writes_nothing() {
+    let (store, _dir) = open().await;
+    let t = |s: i64| Timestamp::from_millis(1_700_000_000_000 + s * 1000);
+    let ws = Workspace::build("stale", t(0)).unwrap();
+    store
+        .create_workspace(ws.clone(), CapacityRule::workspace_default(ws.id, t(0)))
+        .await
+        .unwrap();
+    let lease = |node, from, until| store.take_lease(ws.id, node, "http://node", from, until);
+    let former = lease(Uuid::new_v4(), t(0), t(10)).await.unwrap().unwrap();
+    let current = lease(Uuid::new_v4(), t(10), t(20)).await.unwrap().unwrap();
+    let crossed = |raised| {
+        vec![Decision::ThresholdCrossed {
+            queue: Uuid::new_v4(),
+            threshold: Threshold::WaitingConversations,
+            value: 1,
+            raised,
+        }]
+    };
+
+    let refused = store.apply_decisions(former, t(11), crossed(true)).await;
+    assert!(
+        matches!(refused, Err(StoreError::Conflict(_))),
+        "{refused:?}"
+    );
+    // The refusal spoils no pooled connection: the holder writes on, more times than the pool
+    // has connections.
+    for i in 0..40 {
+        store
+            .apply_decisions(current, t(12), crossed(i % 2 == 0))
+            .await
+            .unwrap();
+    }
+    // On PostgreSQL the log shows an event once every transaction older than its own has
+    // ended, on the whole server: other tests' transactions may hold the last ones back a while.
+    let mut thresholds = 0;
+    for _ in 0..100 {
+        let logged = store
+            .events_after(ws.id, None, LogPosition::START, 100)
+            .await
+            .unwrap();
+        thresholds = logged
+            .iter()
+            .filter(|(_, event)| event.kind == QUEUE_THRESHOLD)
+            .count();
+        if thresholds >= 40 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    assert_eq!(thresholds, 40, "only the holder's decisions are stored");
 }
 
 #[tokio::test]
