@@ -73,7 +73,7 @@ pub async fn bench(
     for _ in 0..workspaces {
         let fixture = Fixture::set_up(format!("http://{}", running.addr), agents).await?;
         let queue = set_up(&fixture).await?;
-        targets.push(create(&fixture, &queue));
+        targets.push(Target::new(&fixture, &queue));
     }
 
     let offered: Seen = Arc::default();
@@ -219,21 +219,22 @@ struct Target {
 }
 
 impl Target {
+    fn new(fixture: &Fixture, queue: &str) -> Self {
+        let workspace = format!("{}/workspaces/{}", fixture.base, fixture.workspace);
+        Self {
+            conversations: format!("{workspace}/conversations"),
+            events: format!("{workspace}/events"),
+            key: fixture.key.clone(),
+            body: json!({"channel": "messaging", "queueId": queue}),
+        }
+    }
+
+    /// A request that creates a conversation in the target's queue.
     fn create(&self, client: &Client) -> reqwest::RequestBuilder {
         client
             .post(&self.conversations)
             .bearer_auth(&self.key)
             .json(&self.body)
-    }
-}
-
-fn create(fixture: &Fixture, queue: &str) -> Target {
-    let workspace = format!("{}/workspaces/{}", fixture.base, fixture.workspace);
-    Target {
-        conversations: format!("{workspace}/conversations"),
-        events: format!("{workspace}/events"),
-        key: fixture.key.clone(),
-        body: json!({"channel": "messaging", "queueId": queue}),
     }
 }
 

@@ -22,6 +22,21 @@ async fn open() -> (Store, Option<tempfile::TempDir>) {
     }
 }
 
+/// `seconds` after a fixed moment of the tests' clock.
+fn at(seconds: i64) -> Timestamp {
+    Timestamp::from_millis(1_700_000_000_000 + seconds * 1000)
+}
+
+/// A new workspace named `name`, stored with its default capacity rule.
+async fn new_workspace(store: &Store, name: &str, now: Timestamp) -> Workspace {
+    let ws = Workspace::build(name, now).unwrap();
+    store
+        .create_workspace(ws.clone(), CapacityRule::workspace_default(ws.id, now))
+        .await
+        .unwrap();
+    ws
+}
+
 /// A new database on the PostgreSQL server of `url`, so each run starts from an empty schema.
 async fn fresh_database(url: &str) -> String {
     use sqlx::Connection;
@@ -61,7 +76,7 @@ async fn fresh_database(url: &str) -> String {
 #[tokio::test]
 async fn concurrent_writes_commit_together_and_fail_alone() {
     let (store, _dir) = open().await;
-    let now = Timestamp::from_millis(1_700_000_000_000);
+    let now = at(0);
     let mut tasks = Vec::new();
     for i in 0..200 {
         let store = store.clone();
@@ -107,87 +122,82 @@ async fn concurrent_writes_commit_together_and_fail_alone() {
 #[tokio::test]
 async fn one_node_at_a_time_routes_a_workspace() {
     let (store, _dir) = open().await;
-    let t = |s: i64| Timestamp::from_millis(1_700_000_000_000 + s * 1000);
-    let ws = Workspace::build("leases", t(0)).unwrap();
-    store
-        .create_workspace(ws.clone(), CapacityRule::workspace_default(ws.id, t(0)))
-        .await
-        .unwrap();
+    let ws = new_workspace(&store, "leases", at(0)).await;
     let (a, b) = (Uuid::new_v4(), Uuid::new_v4());
 
     let first = store
-        .take_lease(ws.id, a, "http://a", t(0), t(10))
+        .take_lease(ws.id, a, "http://a", at(0), at(10))
         .await
         .unwrap()
         .unwrap();
     assert_eq!(first.epoch, 1);
     let routing_node = |at| store.routing_node_url(ws.id, at);
     assert_eq!(
-        routing_node(t(5)).await.unwrap().as_deref(),
+        routing_node(at(5)).await.unwrap().as_deref(),
         Some("http://a")
     );
     assert_eq!(
         store
-            .take_lease(ws.id, b, "http://b", t(5), t(15))
+            .take_lease(ws.id, b, "http://b", at(5), at(15))
             .await
             .unwrap(),
         None,
         "A holds it"
     );
     let renewed = store
-        .take_lease(ws.id, a, "http://a", t(8), t(18))
+        .take_lease(ws.id, a, "http://a", at(8), at(18))
         .await
         .unwrap()
         .unwrap();
     assert_eq!(
         (renewed.epoch, renewed.expires_at),
-        (1, t(18)),
+        (1, at(18)),
         "renewing keeps the epoch"
     );
     assert_eq!(
         store
-            .take_lease(ws.id, b, "http://b", t(17), t(27))
+            .take_lease(ws.id, b, "http://b", at(17), at(27))
             .await
             .unwrap(),
         None
     );
 
     let taken = store
-        .take_lease(ws.id, b, "http://b", t(18), t(28))
+        .take_lease(ws.id, b, "http://b", at(18), at(28))
         .await
         .unwrap()
         .unwrap();
     assert_eq!(taken.epoch, 2, "a new holder moves the epoch on");
     assert_eq!(
-        routing_node(t(19)).await.unwrap().as_deref(),
+        routing_node(at(19)).await.unwrap().as_deref(),
         Some("http://b")
     );
     assert_eq!(
         store
-            .take_lease(ws.id, a, "http://a", t(19), t(29))
+            .take_lease(ws.id, a, "http://a", at(19), at(29))
             .await
             .unwrap(),
         None,
         "A lost it"
     );
 
-    store.release_lease(taken, t(20)).await.unwrap();
+    store.release_lease(taken, at(20)).await.unwrap();
     assert_eq!(
-        routing_node(t(20)).await.unwrap(),
+        routing_node(at(20)).await.unwrap(),
         None,
         "no node routes it"
     );
     let back = store
-        .take_lease(ws.id, a, "http://a", t(20), t(30))
+        .take_lease(ws.id, a, "http://a", at(20), at(30))
         .await
         .unwrap()
         .unwrap();
     assert_eq!(back.epoch, 3, "released, it can be taken at once");
     // A stale holder's release changes nothing.
-    store.release_lease(taken, t(21)).await.unwrap();
+    store.release_lease(taken, at(21)).await.unwrap();
     assert_eq!(
         store
-            .take_lease(ws.id, b, "http://b", t(21), t(31))
+            .take_lease(ws.id, b, "http://b", at(21), at(31))
             .await
             .unwrap(),
         None
@@ -197,15 +207,13 @@ async fn one_node_at_a_time_routes_a_workspace() {
 #[tokio::test]
 async fn a_node_that_lost_its_lease_writes_nothing() {
     let (store, _dir) = open().await;
-    let t = |s: i64| Timestamp::from_millis(1_700_000_000_000 + s * 1000);
-    let ws = Workspace::build("stale", t(0)).unwrap();
-    store
-        .create_workspace(ws.clone(), CapacityRule::workspace_default(ws.id, t(0)))
-        .await
-        .unwrap();
+    let ws = new_workspace(&store, "stale", at(0)).await;
     let lease = |node, from, until| store.take_lease(ws.id, node, "http://node", from, until);
-    let former = lease(Uuid::new_v4(), t(0), t(10)).await.unwrap().unwrap();
-    let current = lease(Uuid::new_v4(), t(10), t(20)).await.unwrap().unwrap();
+    let former = lease(Uuid::new_v4(), at(0), at(10)).await.unwrap().unwrap();
+    let current = lease(Uuid::new_v4(), at(10), at(20))
+        .await
+        .unwrap()
+        .unwrap();
     let crossed = |raised| {
         vec![Decision::ThresholdCrossed {
             queue: Uuid::new_v4(),
@@ -215,7 +223,7 @@ async fn a_node_that_lost_its_lease_writes_nothing() {
         }]
     };
 
-    let refused = store.apply_decisions(former, t(11), crossed(true)).await;
+    let refused = store.apply_decisions(former, at(11), crossed(true)).await;
     assert!(
         matches!(refused, Err(StoreError::Conflict(_))),
         "{refused:?}"
@@ -224,7 +232,7 @@ async fn a_node_that_lost_its_lease_writes_nothing() {
     // has connections.
     for i in 0..40 {
         store
-            .apply_decisions(current, t(12), crossed(i % 2 == 0))
+            .apply_decisions(current, at(12), crossed(i % 2 == 0))
             .await
             .unwrap();
     }
@@ -251,12 +259,8 @@ async fn a_node_that_lost_its_lease_writes_nothing() {
 #[tokio::test]
 async fn racing_nodes_get_one_lease() {
     let (store, _dir) = open().await;
-    let now = Timestamp::from_millis(1_700_000_000_000);
-    let ws = Workspace::build("race", now).unwrap();
-    store
-        .create_workspace(ws.clone(), CapacityRule::workspace_default(ws.id, now))
-        .await
-        .unwrap();
+    let now = at(0);
+    let ws = new_workspace(&store, "race", now).await;
     let mut tasks = Vec::new();
     for _ in 0..16 {
         let store = store.clone();
@@ -282,12 +286,8 @@ async fn a_routing_snapshot_holds_what_an_engine_is_rebuilt_from() {
     use domain::queue::{Queue, QueueChanges};
 
     let (store, _dir) = open().await;
-    let now = Timestamp::from_millis(1_700_000_000_000);
-    let ws = Workspace::build("snapshot", now).unwrap();
-    store
-        .create_workspace(ws.clone(), CapacityRule::workspace_default(ws.id, now))
-        .await
-        .unwrap();
+    let now = at(0);
+    let ws = new_workspace(&store, "snapshot", now).await;
     let agent = |name: &str| {
         let changes = AgentChanges {
             name: Some(name.into()),
@@ -361,7 +361,7 @@ async fn the_write_ahead_log_stops_growing_under_steady_writes() {
         return; // PostgreSQL keeps its own log.
     };
     let log = dir.path().join("t.db-wal");
-    let now = Timestamp::from_millis(1_700_000_000_000);
+    let now = at(0);
     let until = std::time::Instant::now() + std::time::Duration::from_secs(7);
     let writers: Vec<_> = (0..16)
         .map(|_| {
